@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` and `make test`. Each creates .venv when needed.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# nbgrader runs the `alembic` command of its own environment, so that environment comes first.
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: demo test release check wheel env clean
+
+demo: env
+	$(BIN)/nnmath demo
+
+test: env
+	$(BIN)/python -m pytest
+
+release: env
+	$(BIN)/nnmath release
+
+check: env
+	$(BIN)/nnmath check
+
+# The course package learners install (the grading engine's checks; never solutions/).
+wheel: env
+	$(BIN)/python -m pip wheel --quiet --no-deps -w dist .
+	@ls dist/nnmath-*.whl
+
+env: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[instructor,test]"
+	touch $@
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info release_*/ test-artifacts/

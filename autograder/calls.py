@@ -1,0 +1,100 @@
+"""Calling a function under test without letting it break the check.
+
+:func:`call` runs the function on private copies of its arguments, records floating-point
+warnings instead of printing them, catches its exceptions, and notices if it modified an argument.
+The check then decides what counts as failure (a warning fails only a stability check).
+"""
+from __future__ import annotations
+
+import copy
+import inspect
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .messages import Text, say
+
+
+@dataclass
+class Outcome:
+    """What happened when the function was called."""
+
+    value: object = None
+    problem: Text | None = None  # raised, or modified an argument
+    warnings: list[str] = field(default_factory=list)
+
+
+def describe_call(args, kwargs) -> str:
+    """``(z=...)``-style text of a call, short enough for a message: shapes instead of arrays."""
+    def short(x):
+        if isinstance(x, np.ndarray):
+            if x.ndim != 1 or x.size > 6:
+                return f"<array {x.shape}>"
+            return np.array2string(x, precision=4, separator=", ")
+        if callable(x):
+            return getattr(x, "__name__", "<function>")
+        return repr(x)
+    parts = [short(a) for a in args] + [f"{k}={short(v)}" for k, v in kwargs.items()]
+    return "(" + ", ".join(parts) + ")"
+
+
+def call(fn, args: tuple = (), kwargs: dict | None = None, name: str | None = None) -> Outcome:
+    """Call ``fn(*args, **kwargs)`` on copies of the arguments and report what happened."""
+    kwargs = kwargs or {}
+    name = name or getattr(fn, "__name__", "the function")
+    given = copy.deepcopy((args, kwargs))
+    passed_args, passed_kwargs = copy.deepcopy((args, kwargs))
+    outcome = Outcome()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+            try:
+                outcome.value = fn(*passed_args, **passed_kwargs)
+            except NotImplementedError:
+                outcome.problem = say("not_implemented", fn=name)
+                return outcome
+            except Exception as error:  # the learner's bug, reported in the check's message
+                outcome.problem = say("raised", fn=name, call=describe_call(args, kwargs),
+                                      error=f"{type(error).__name__}: {error}")
+                return outcome
+    outcome.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
+    changed = _changed_argument(given, (passed_args, passed_kwargs), _parameter_names(fn))
+    if changed is not None:
+        outcome.problem = say("mutated", fn=name, arg=changed)
+    return outcome
+
+
+def _parameter_names(fn) -> list[str]:
+    try:
+        return list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def _changed_argument(before, after, names) -> str | None:
+    (args0, kwargs0), (args1, kwargs1) = before, after
+    for i, (a, b) in enumerate(zip(args0, args1)):
+        if not same(a, b):
+            return f"`{names[i]}`" if i < len(names) else f"#{i + 1}"
+    for key in kwargs0:
+        if not same(kwargs0[key], kwargs1[key]):
+            return f"`{key}`"
+    return None
+
+
+def same(a, b) -> bool:
+    """Bit-for-bit equality of plain data (arrays, numbers, nested lists/tuples/dicts).
+
+    Objects that are not data (functions, random generators) are not compared.
+    """
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype and \
+            a.tobytes() == b.tobytes()
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (int, float, complex, str, bytes, bool, np.generic)) or a is None:
+        return a == b or (a != a and b != b)  # NaN equals NaN here
+    return True

@@ -1,0 +1,179 @@
+"""Every sentence a learner reads, in English and Simplified Chinese.
+
+A :class:`Text` holds both languages and renders in the current one, so a message can be built
+once (in the trusted grader, say) and shown in whichever language the release uses. The current
+language comes from :func:`set_language`, else the ``NNMATH_LANG`` environment variable, else
+English.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+LANGUAGES = ("en", "zh")
+_language: str | None = None
+
+
+def set_language(language: str) -> None:
+    """Choose the language of every message rendered from now on (``"en"`` or ``"zh"``)."""
+    global _language
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    _language = language
+
+
+def get_language() -> str:
+    if _language is not None:
+        return _language
+    env = os.environ.get("NNMATH_LANG", "en")
+    return env if env in LANGUAGES else "en"
+
+
+@dataclass(frozen=True)
+class Text:
+    """One sentence in both languages; ``str()`` gives the current language."""
+
+    en: str
+    zh: str
+
+    def render(self, language: str | None = None) -> str:
+        return getattr(self, language or get_language())
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __add__(self, other: "Text") -> "Text":
+        return Text(self.en + other.en, self.zh + other.zh)
+
+
+# key -> (English, Chinese). Fields in braces are filled by :func:`say`.
+CATALOG: dict[str, tuple[str, str]] = {
+    # --- calling the learner's function -------------------------------------------------
+    "not_implemented": (
+        "{fn} is not implemented yet: replace `raise NotImplementedError()` with your code.",
+        "{fn} 还没有实现：请用你的代码替换 `raise NotImplementedError()`。"),
+    "not_defined": (
+        "{fn} is not defined: run the cell that defines it first (and keep its name).",
+        "{fn} 未定义：请先运行定义它的单元格（不要改函数名）。"),
+    "raised": (
+        "{fn}{call} raised {error}.",
+        "{fn}{call} 抛出了异常 {error}。"),
+    "mutated": (
+        "{fn} modified its argument {arg} in place; return a new array instead "
+        "(e.g. `z = z.copy()` or build the result with numpy operations).",
+        "{fn} 原地修改了参数 {arg}；请返回一个新数组（例如 `z = z.copy()`，或用 numpy 运算构造结果）。"),
+    "warned": (
+        "{fn} produced a floating-point warning ({warning}); compute it in a numerically stable way.",
+        "{fn} 产生了浮点警告（{warning}）；请用数值稳定的方式计算。"),
+    # --- type and shape --------------------------------------------------------------------
+    "returned_none": (
+        "{what} is None: did you forget `return`?",
+        "{what} 是 None：是不是忘了 `return`？"),
+    "wrong_type": (
+        "{what} should be {expected_type}, but it is {got_type}.",
+        "{what} 应该是 {expected_type}，但实际是 {got_type}。"),
+    "list_not_array": (
+        " Convert it with `np.array(...)`.",
+        " 请用 `np.array(...)` 转换。"),
+    "wrong_dtype": (
+        "{what} has dtype {got_dtype}; it should hold float64 numbers (e.g. `.astype(float)`).",
+        "{what} 的 dtype 是 {got_dtype}；应为 float64（例如 `.astype(float)`）。"),
+    "wrong_length": (
+        "{what} should have {expected} items, but it has {got}.",
+        "{what} 应有 {expected} 项，实际有 {got} 项。"),
+    "wrong_keys": (
+        "{what} should have the keys {expected}, but it has {got}.",
+        "{what} 应包含键 {expected}，实际为 {got}。"),
+    "wrong_shape": (
+        "{what} has shape {got}, but it should have shape {expected}.",
+        "{what} 的形状是 {got}，应为 {expected}。"),
+    "hint_transposed_shape": (
+        " It looks transposed: check the order of the axes (a missing or extra `.T`?).",
+        " 看起来被转置了：检查轴的顺序（少了或多了 `.T`？）。"),
+    "hint_extra_axis": (
+        " Same numbers of entries but an extra or missing axis of length 1: check reshape/keepdims.",
+        " 元素个数相同，但多了或少了一个长度为 1 的轴：检查 reshape/keepdims。"),
+    "hint_summed_axis": (
+        " It looks like a sum or mean was taken over the wrong axis (or not taken).",
+        " 看起来求和或求平均的轴不对（或者漏了）。"),
+    "hint_reshaped": (
+        " It has the right number of entries arranged in another shape: check reshape and the axis order.",
+        " 元素个数正确但排列成了别的形状：检查 reshape 和轴的顺序。"),
+    "hint_broadcast": (
+        " Two arrays of shapes (n,) and (n, 1) were probably broadcast together into a matrix.",
+        " 可能把形状为 (n,) 和 (n, 1) 的两个数组广播成了一个矩阵。"),
+    # --- values --------------------------------------------------------------------------
+    "nonfinite": (
+        "{what} contains {count} NaN or infinite value(s) where finite numbers were expected: "
+        "an overflow (e.g. exp of a large number) or a division by zero?",
+        "{what} 在应为有限值的位置含有 {count} 个 NaN 或无穷大：是否溢出（例如对很大的数取 exp）或除以零？"),
+    "values_differ": (
+        "{what}: {count} of {total} entries are wrong; the largest error is {max_abs:.3g} "
+        "(relative {max_rel:.2g}) at index {index}.",
+        "{what}：{total} 个元素中有 {count} 个不对；最大误差 {max_abs:.3g}（相对误差 {max_rel:.2g}），位于下标 {index}。"),
+    "scalar_differs": (
+        "{what} is wrong by {max_abs:.3g} (relative {max_rel:.2g}).",
+        "{what} 的误差为 {max_abs:.3g}（相对误差 {max_rel:.2g}）。"),
+    "expected_value": (
+        " Expected {expected}, got {got}.",
+        " 期望 {expected}，实际得到 {got}。"),
+    "pattern_sign": (
+        "{what} has the right size but the opposite sign everywhere: a sign error.",
+        "{what} 大小正确但处处符号相反：符号错误。"),
+    "pattern_transposed": (
+        "{what} equals the transpose of the right answer: a missing or extra transpose.",
+        "{what} 恰好是正确答案的转置：少了或多了一次转置。"),
+    "pattern_factor": (
+        "{what} is off by a constant factor of about {factor:.4g} everywhere.",
+        "{what} 处处相差一个约为 {factor:.4g} 的常数因子。"),
+    "pattern_factor_chain": (
+        " In a derivative this is often a forgotten (or extra) chain-rule factor.",
+        " 在导数中，这通常是漏掉（或多乘）了链式法则中的一个因子。"),
+    "pattern_offset": (
+        "{what} is off by a constant {offset:.4g} everywhere.",
+        "{what} 处处相差一个常数 {offset:.4g}。"),
+    "pattern_axis_scale": (
+        "{what} is off by a factor that varies along axis {axis}: "
+        "normalised, summed or averaged along the wrong axis?",
+        "{what} 相差的因子沿第 {axis} 轴变化：是否沿错误的轴做了归一化、求和或平均？"),
+    "pattern_slices": (
+        "{what} is right except along axis {axis} at positions {positions}, where every entry is wrong.",
+        "{what} 除了第 {axis} 轴上的位置 {positions}（这些位置全部错误）以外都正确。"),
+    "pattern_input_returned": (
+        "{what} equals the input unchanged: the function returns its argument.",
+        "{what} 与输入完全相同：函数直接返回了参数。"),
+    # --- gradient checks -------------------------------------------------------------------
+    "gradient_wrong": (
+        "{what} disagrees with the numerical derivative of {of}: relative error {error:.2g} ({verdict}).",
+        "{what} 与 {of} 的数值导数不一致：相对误差 {error:.2g}（{verdict}）。"),
+    "verdict_exact": ("agrees", "一致"),
+    "verdict_ok": ("agrees within numerical precision", "在数值精度内一致"),
+    "verdict_suspicious": ("close but not right: check the small terms", "接近但不对：检查较小的项"),
+    "verdict_wrong": ("wrong", "错误"),
+    # --- successes ---------------------------------------------------------------------------
+    "ok_value": ("✓ {fn}{call} = {got}, as expected.", "✓ {fn}{call} = {got}，符合预期。"),
+    "ok_derivative": (
+        "✓ {fn} agrees with a numerical derivative of {of} (relative error {error:.1e}).",
+        "✓ {fn} 与 {of} 的数值导数一致（相对误差 {error:.1e}）。"),
+    "ok_reference": (
+        "✓ {fn} is correct on {trials} random inputs.",
+        "✓ {fn} 在 {trials} 组随机输入上正确。"),
+    "ok_stable": (
+        "✓ {fn} is stable: finite, correct and warning-free at extreme inputs.",
+        "✓ {fn} 数值稳定：在极端输入下结果有限、正确且没有警告。"),
+    "check_failed": ("Check failed for {fn}:", "{fn} 的检查未通过："),
+    "reference_missing": (
+        "The reference implementation is not available here (hidden tests run only when grading).",
+        "此处没有参考实现（隐藏测试只在评分时运行）。"),
+}
+
+
+def say(key: str, **fields) -> Text:
+    """The catalogue sentence ``key`` with ``fields`` filled in, in both languages."""
+    en, zh = CATALOG[key]
+
+    def fill(template: str, language: str) -> str:
+        values = {k: v.render(language) if isinstance(v, Text) else v for k, v in fields.items()}
+        return template.format(**values)
+
+    return Text(fill(en, "en"), fill(zh, "zh"))

@@ -1,0 +1,54 @@
+"""Release preprocessors: turn a bilingual source notebook into a one-language release.
+
+They run before nbgrader's own ``generate_assignment`` preprocessors (see
+:func:`autograder.course.configure`), so checksums and the gradebook's copy of locked cells are
+computed on what the learner receives. One transformation per class, as nbgrader's own are.
+"""
+from __future__ import annotations
+
+import re
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode, validate, TraitError
+
+from .curriculum import LANGUAGES
+
+SET_LANGUAGE_CALL = re.compile(r'^(\s*set_language\()"(\w+)"(\))', re.MULTILINE)
+
+
+class LanguagePreprocessor(NbGraderPreprocessor):
+    """Base of the preprocessors that depend on the release's language.
+
+    Configure once for all of them: ``c.LanguagePreprocessor.language = "zh"``.
+    """
+
+    language = Unicode("en", help="The language of the release: 'en' or 'zh'.").tag(config=True)
+
+    @validate("language")
+    def _known_language(self, proposal):
+        if proposal["value"] not in LANGUAGES:
+            raise TraitError(f"language must be one of {LANGUAGES}, not {proposal['value']!r}")
+        return proposal["value"]
+
+
+class KeepLanguage(LanguagePreprocessor):
+    """Drop the prose (markdown) cells written in the other language; record the language."""
+
+    def preprocess(self, nb, resources):
+        nb.cells = [cell for cell in nb.cells
+                    if cell.cell_type != "markdown" or cell.metadata.get("lang", self.language) == self.language]
+        nb.metadata["nnmath"] = {"language": self.language}
+        return nb, resources
+
+
+class SetMessageLanguage(LanguagePreprocessor):
+    """Make the notebook's ``set_language("..")`` call choose the release's language.
+
+    Code cells are shared between languages; this one line decides in which language the checks
+    speak to the learner.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.source = SET_LANGUAGE_CALL.sub(rf'\1"{self.language}"\3', cell.source)
+        return cell, resources

@@ -1,0 +1,63 @@
+"""Running notebooks in tests and reading what their cells printed."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from autograder.contract import is_answer_cell, is_test_cell, nbgrader_meta
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class CellResult:
+    index: int
+    grade_id: str | None
+    is_test: bool
+    error: str | None  # "Name: value" of the exception the cell raised
+    stdout: str
+    stderr: str
+    images: int
+
+
+def execute(nb, workdir: Path, timeout: int = 120) -> list[CellResult]:
+    """Run every cell (continuing past errors) in ``workdir``; one result per code cell."""
+    nb = copy.deepcopy(nb)
+    workdir.mkdir(parents=True, exist_ok=True)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(workdir)}}).execute()
+    results = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        error, stdout, stderr, images = None, "", "", 0
+        for output in cell.outputs:
+            if output.output_type == "error":
+                error = f"{output.ename}: {output.evalue}"
+            elif output.output_type == "stream":
+                if output.name == "stdout":
+                    stdout += output.text
+                else:
+                    stderr += output.text
+            elif output.output_type in ("display_data", "execute_result") and "image/png" in output.get("data", {}):
+                images += 1
+        results.append(CellResult(index, nbgrader_meta(cell).get("grade_id"), is_test_cell(cell), error, stdout,
+                                  stderr, images))
+    return results
+
+
+def with_answers(release_nb, answers: dict[str, str]):
+    """A copy of a release notebook with the given answer cells filled in."""
+    nb = copy.deepcopy(release_nb)
+    for cell in nb.cells:
+        if is_answer_cell(cell) and nbgrader_meta(cell)["grade_id"] in answers:
+            cell.source = answers[nbgrader_meta(cell)["grade_id"]]
+    return nb
+
+
+def read(path: Path):
+    return nbformat.read(str(path), as_version=4)

@@ -1,0 +1,27 @@
+"""`nnmath demo` grades its simulated class and every score matches what the learner did."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from autograder.simulate import ACTIVATIONS_CLASS
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_grades_the_class_as_deserved(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "autograder.cli", "demo", "--dir", str(tmp_path)], cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "Every score matches what the learner did." in out
+    assert out.count("as deserved") == len(ACTIVATIONS_CLASS) and "MISMATCH" not in out
+    assert "14 / 14" in out and "0 / 14" in out and "DeadKernelError" in out
+    feedback = tmp_path / "course" / "feedback"
+    graded = [learner.student_id for learner in ACTIVATIONS_CLASS if not learner.breaks_grading]
+    for student in graded:
+        assert (feedback / student / "03_activations" / "activations.html").is_file()
+    assert str(feedback) in out

@@ -1,0 +1,82 @@
+"""What a learner installs and receives: enough to do the work, and nothing of the reference."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import zipfile
+
+import nbformat
+import pytest
+
+import solutions
+from autograder.simulate import reference_answers
+from conftest import REPO
+from notebook_tools import read, with_answers
+from test_release import code_lines, reference_body_lines
+
+pytestmark = pytest.mark.slow
+
+RUN_NOTEBOOK = """
+import json, sys, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+               resources={"metadata": {"path": "."}}).execute()
+report = []
+for cell in nb.cells:
+    if cell.cell_type == "code":
+        errors = [o.ename + ": " + o.evalue for o in cell.outputs if o.output_type == "error"]
+        stderr = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
+        stdout = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+        report.append({"grade": cell.metadata.get("nbgrader", {}).get("grade", False), "errors": errors,
+                       "stderr": stderr, "stdout": stdout})
+print(json.dumps(report))
+"""
+
+
+def run_as_learner(python, folder, nb) -> list[dict]:
+    nbformat.write(nb, str(folder / "attempt.ipynb"))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    result = subprocess.run([str(python), "-c", RUN_NOTEBOOK, "attempt.ipynb"], cwd=folder, env=env,
+                            capture_output=True, text=True, timeout=600, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_wheel_holds_the_grading_engine_and_no_reference(learner_env):
+    _, _, wheel = learner_env
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        assert all(n.startswith(("autograder/", "nnmath-")) for n in names), names
+        assert not any("solutions" in n for n in names)
+        code = set()
+        for name in names:
+            if name.endswith(".py"):
+                code |= code_lines(archive.read(name).decode())
+    for name, obj in solutions.REFERENCE.items():
+        assert not (reference_body_lines(obj) & code), f"reference code of {name} in the wheel"
+
+
+def test_the_learner_cannot_reach_the_reference(learner_env):
+    python, folder, _ = learner_env
+    probe = ("import importlib.util, autograder.reference as r\n"
+             "assert importlib.util.find_spec('solutions') is None\n"
+             "try:\n    r.reference('relu')\nexcept r.ReferenceUnavailable:\n    print('unavailable')\n")
+    result = subprocess.run([str(python), "-c", probe], cwd=folder, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "unavailable", result.stderr
+
+
+def test_the_release_works_with_only_what_its_instructions_install(learner_env):
+    python, folder, _ = learner_env
+    assert sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb") == ["activations.ipynb"]
+    release = read(folder / "activations.ipynb")
+
+    stub_report = run_as_learner(python, folder, release)
+    assert all(not cell["stderr"] for cell in stub_report)
+    assert all(cell["errors"] and "not implemented yet" in cell["errors"][0] for cell in stub_report if cell["grade"])
+    assert all(not cell["errors"] for cell in stub_report if not cell["grade"])
+
+    answers = reference_answers(read(REPO / "source" / "03_activations" / "activations.ipynb"))
+    done_report = run_as_learner(python, folder, with_answers(release, answers))
+    assert all(not cell["errors"] and not cell["stderr"] for cell in done_report), done_report
+    assert all(cell["stdout"].startswith("✓") for cell in done_report if cell["grade"])
