@@ -16,6 +16,14 @@ import numpy as np
 from .messages import Text, say
 
 
+class LearnerFault(Exception):
+    """Calling the function failed in a way that has its own explanation (a hang, a crash)."""
+
+    def __init__(self, text: Text):
+        super().__init__(text.en)
+        self.text = text
+
+
 @dataclass
 class Outcome:
     """What happened when the function was called."""
@@ -53,6 +61,9 @@ def call(fn, args: tuple = (), kwargs: dict | None = None, name: str | None = No
                 outcome.value = fn(*passed_args, **passed_kwargs)
             except NotImplementedError:
                 outcome.problem = say("not_implemented", fn=name)
+                return outcome
+            except LearnerFault as fault:
+                outcome.problem = fault.text
                 return outcome
             except Exception as error:  # the learner's bug, reported in the check's message
                 outcome.problem = say("raised", fn=name, call=describe_call(args, kwargs),

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import gradcheck
 from .calls import call, describe_call
-from .diagnose import ATOL, RTOL, compare
+from .diagnose import ATOL, RTOL, compare, show_value
 from .inputs import draw, generator
 from .messages import Text, say
 from .reference import reference
@@ -66,13 +66,6 @@ def _passed(message: Text) -> None:
     print(message)
 
 
-def _show(value) -> str:
-    """A value on one line (rows of a matrix side by side)."""
-    if isinstance(value, np.ndarray):
-        return " ".join(np.array2string(value, precision=6, suppress_small=True, separator=", ").split())
-    return repr(value)
-
-
 def expect(fn: Callable, *args, returns, rtol: float = RTOL, atol: float = ATOL, quiet: bool = False,
            **kwargs) -> None:
     """``fn(*args, **kwargs)`` returns ``returns`` (within ``rtol``/``atol``), type and shape included.
@@ -90,7 +83,7 @@ def expect(fn: Callable, *args, returns, rtol: float = RTOL, atol: float = ATOL,
                        derivative=name.endswith("_grad"))
     if problems:
         raise CheckFailure(name, problems)
-    _passed(say("ok_value", fn=name, call=describe_call(args, kwargs), got=_show(outcome.value)))
+    _passed(say("ok_value", fn=name, call=describe_call(args, kwargs), got=show_value(outcome.value)))
 
 
 def expect_raises(fn: Callable, error: type, *args, **kwargs) -> None:

@@ -50,6 +50,56 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_grade(args) -> int:
+    import os
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+        TimeRemainingColumn
+
+    from .grade_run import grade_class
+    from .gradebook import NotInGradebook
+    from .report import print_summary
+
+    course_dir = _course_dir(args.course_dir)
+    if args.assignment not in ASSIGNMENTS:
+        raise UserError(f"no such assignment: {args.assignment} (known: {', '.join(ASSIGNMENTS)})")
+    if not (course_dir / "source" / args.assignment).is_dir():
+        raise UserError(f"source/{args.assignment} does not exist in {course_dir}")
+    console = Console()
+    if os.geteuid() != 0:
+        console.print("[yellow]warning:[/yellow] not running as root: learner code runs as your user, with "
+                      "resource limits but without hidden files, a network ban or a separate uid")
+    columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("ETA"), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=console, transient=False) as bar:
+            task = bar.add_task(args.assignment, total=None)
+
+            def advance(done, total, student):
+                bar.update(task, completed=done, total=total)
+
+            summary = grade_class(course_dir, args.assignment, students=args.student or None, jobs=args.jobs,
+                                  progress=advance)
+    except NotInGradebook as error:
+        raise UserError(str(error)) from None
+    print_summary(console, summary)
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import write_feedback
+
+    course_dir = _course_dir(args.course_dir)
+    if args.assignment not in ASSIGNMENTS:
+        raise UserError(f"no such assignment: {args.assignment} (known: {', '.join(ASSIGNMENTS)})")
+    written = write_feedback(course_dir, args.assignment, args.student or None)
+    if not written:
+        raise UserError(f"no graded submissions of {args.assignment}: run `nnmath grade {args.assignment}` first")
+    print(f"wrote {len(written)} feedback file(s) under {course_dir / 'feedback'}/<student>/{args.assignment}/")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
@@ -73,6 +123,19 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
     check.add_argument("--course-dir", default=".")
     check.set_defaults(run=cmd_check)
+
+    grade = sub.add_parser("grade", help="grade submissions in a sandbox and record the scores in the gradebook")
+    grade.add_argument("assignment", metavar="ASSIGNMENT")
+    grade.add_argument("--course-dir", default=".", help="the course directory (default: here)")
+    grade.add_argument("--student", action="append", metavar="ID", help="grade only this learner (repeatable)")
+    grade.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
+    grade.set_defaults(run=cmd_grade)
+
+    feedback = sub.add_parser("feedback", help="write each graded learner's feedback page")
+    feedback.add_argument("assignment", metavar="ASSIGNMENT")
+    feedback.add_argument("--course-dir", default=".")
+    feedback.add_argument("--student", action="append", metavar="ID")
+    feedback.set_defaults(run=cmd_feedback)
 
     demo = sub.add_parser("demo", help="grade a simulated class in a throwaway course directory")
     demo.add_argument("--course-dir", default=".", help="the course whose source/ the demo uses (default: here)")

@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from .messages import Text, say
+from .wire import Opaque
 
 RTOL, ATOL = 1e-6, 1e-8
 
@@ -31,6 +32,8 @@ def compare(got, expected, what: str, *, rtol: float = RTOL, atol: float = ATOL,
     """
     if got is None and expected is not None:
         return [say("returned_none", what=what)]
+    if isinstance(got, Opaque):
+        return [say("opaque_result", what=what, type_name=got.type_name)]
     if isinstance(expected, dict):
         return _compare_dict(got, expected, what, rtol=rtol, atol=atol, reveal=reveal, derivative=derivative)
     if isinstance(expected, (tuple, list)):
@@ -143,7 +146,7 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, what, rtol, atol, rev
     pattern = _value_pattern(got, expected, what, rtol, atol, derivative, inputs)
     message = pattern if pattern is not None else _where_wrong(got, expected, what, rtol, atol)
     if reveal and expected.size <= 12:
-        message = message + say("expected_value", expected=_show(expected), got=_show(got))
+        message = message + say("expected_value", expected=show_value(expected), got=show_value(got))
     return [message]
 
 
@@ -152,7 +155,9 @@ def _close(a, b, rtol, atol) -> bool:
 
 
 def _value_pattern(got, expected, what, rtol, atol, derivative, inputs) -> Text | None:
-    """The first recognisable pattern that explains every entry, or None."""
+    """The first recognisable pattern that explains every entry, or None (a single number has none)."""
+    if got.size < 2:
+        return None
     for value in inputs:
         if isinstance(value, np.ndarray) and value.shape == got.shape and _close(got, value, rtol, atol):
             return say("pattern_input_returned", what=what)
@@ -167,10 +172,9 @@ def _value_pattern(got, expected, what, rtol, atol, derivative, inputs) -> Text 
         if abs(factor) > 1e-12 and _close(got, factor * expected, rtol, atol):
             message = say("pattern_factor", what=what, factor=factor)
             return message + say("pattern_factor_chain") if derivative else message
-    if got.size > 1:
-        offset = float(np.mean(got - expected))
-        if _close(got, expected + offset, rtol, atol):
-            return say("pattern_offset", what=what, offset=offset)
+    offset = float(np.mean(got - expected))
+    if _close(got, expected + offset, rtol, atol):
+        return say("pattern_offset", what=what, offset=offset)
     if got.ndim >= 2:
         axes = _separable_scaling_axes(got, expected)
         if axes:
@@ -228,5 +232,8 @@ def _where_wrong(got, expected, what, rtol, atol) -> Text:
                index=list(map(int, worst)))
 
 
-def _show(x: np.ndarray) -> str:
-    return np.array2string(np.asarray(x), precision=6, suppress_small=True, separator=", ")
+def show_value(value) -> str:
+    """A value on one line, rows of a matrix side by side."""
+    if isinstance(value, np.ndarray):
+        return " ".join(np.array2string(value, precision=6, suppress_small=True, separator=", ").split())
+    return repr(value)

@@ -8,7 +8,7 @@ English.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LANGUAGES = ("en", "zh")
 _language: str | None = None
@@ -35,6 +35,7 @@ class Text:
 
     en: str
     zh: str
+    key: str = field(default="", compare=False)  # the catalogue entry it came from, for summaries
 
     def render(self, language: str | None = None) -> str:
         return getattr(self, language or get_language())
@@ -43,7 +44,7 @@ class Text:
         return self.render()
 
     def __add__(self, other: "Text") -> "Text":
-        return Text(self.en + other.en, self.zh + other.zh)
+        return Text(self.en + other.en, self.zh + other.zh, self.key or other.key)
 
 
 # key -> (English, Chinese). Fields in braces are filled by :func:`say`.
@@ -58,6 +59,35 @@ CATALOG: dict[str, tuple[str, str]] = {
     "raised": (
         "{fn}{call} raised {error}.",
         "{fn}{call} 抛出了异常 {error}。"),
+    "timed_out": (
+        "{fn}{call} did not finish within {seconds} s (an endless loop?). It was stopped.",
+        "{fn}{call} 在 {seconds} 秒内没有结束（死循环？），已被终止。"),
+    "crashed": (
+        "{fn}{call} stopped the Python process ({how}), so it could not be checked.",
+        "{fn}{call} 使 Python 进程退出（{how}），因此无法检查。"),
+    "broken_before": (
+        "{fn} was not checked again: it {what} earlier in this grading run.",
+        "{fn} 不再重复检查：它在本次评分中{what}。"),
+    "broken_crashed": ("crashed the process", "已使进程崩溃"),
+    "broken_timed_out": ("did not finish in time", "未能按时结束"),
+    "opaque_result": (
+        "{what} is a {type_name} object; return numbers or numpy arrays.",
+        "{what} 是一个 {type_name} 对象；请返回数值或 numpy 数组。"),
+    "cell_failed": (
+        "Your cell {cell} raised {error} when it ran, so what it defines is missing.",
+        "你的单元格 {cell} 运行时抛出了 {error}，因此其中定义的内容缺失。"),
+    "cell_crashed": (
+        "Your cell {cell} stopped the Python process or did not finish in time, so it was skipped.",
+        "你的单元格 {cell} 使 Python 进程退出或未能按时结束，因此被跳过。"),
+    "submission_missing": (
+        "No notebook {notebook} was found in the submission.",
+        "提交中没有找到 notebook {notebook}。"),
+    "submission_malformed": (
+        "The submitted {notebook} is not a readable notebook ({error}).",
+        "提交的 {notebook} 不是可读取的 notebook（{error}）。"),
+    "test_error": (
+        "This test could not run: {error}.",
+        "此测试无法运行：{error}。"),
     "mutated": (
         "{fn} modified its argument {arg} in place; return a new array instead "
         "(e.g. `z = z.copy()` or build the result with numpy operations).",
@@ -162,6 +192,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "✓ {fn} is stable: finite, correct and warning-free at extreme inputs.",
         "✓ {fn} 数值稳定：在极端输入下结果有限、正确且没有警告。"),
     "check_failed": ("Check failed for {fn}:", "{fn} 的检查未通过："),
+    "feedback_title": ("Feedback on {assignment}", "{assignment} 的反馈"),
+    "feedback_score": ("Score: **{score:g} / {max_score:g}**", "得分：**{score:g} / {max_score:g}**"),
+    "feedback_table": ("| test | points | result |\n|---|---|---|", "| 测试 | 分值 | 结果 |\n|---|---|---|"),
+    "feedback_passed": ("passed", "通过"),
+    "feedback_failed": ("failed: see the message under the test cell", "未通过：见该测试单元格下方的说明"),
+    "feedback_notes": ("Notes on your cells:", "关于你的单元格："),
     "reference_missing": (
         "The reference implementation is not available here (hidden tests run only when grading).",
         "此处没有参考实现（隐藏测试只在评分时运行）。"),
@@ -176,4 +212,4 @@ def say(key: str, **fields) -> Text:
         values = {k: v.render(language) if isinstance(v, Text) else v for k, v in fields.items()}
         return template.format(**values)
 
-    return Text(fill(en, "en"), fill(zh, "zh"))
+    return Text(fill(en, "en"), fill(zh, "zh"), key)

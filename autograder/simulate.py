@@ -21,8 +21,7 @@ class SimulatedLearner:
     """A learner who answers with the reference except for ``answers`` (name -> cell source).
 
     fails: test cell ids, or graded names standing for all their test cells, that this learner's
-    work must fail. stub_only: submits the release untouched. breaks_grading: the submission is
-    expected to stop the grader itself (e.g. it kills its kernel).
+    work must fail. stub_only: submits the release untouched.
     """
 
     student_id: str
@@ -30,7 +29,6 @@ class SimulatedLearner:
     answers: dict[str, str] = field(default_factory=dict)
     fails: frozenset[str] = frozenset()
     stub_only: bool = False
-    breaks_grading: bool = False
 
 
 def reference_answers(source_nb) -> dict[str, str]:
@@ -99,5 +97,13 @@ ACTIVATIONS_CLASS = (
     SimulatedLearner("eve", "submitted the stubs", stub_only=True),
     SimulatedLearner("fay", "kills the kernel", answers={
         "gelu": "import os\nos._exit(1)\n",
-    }, fails=frozenset({"gelu", "gelu_grad"}), breaks_grading=True),
+    }, fails=frozenset({"gelu", "gelu_grad"})),
+    SimulatedLearner("gus", "cheats on relu", answers={
+        # Fake the visible values, defeat numpy's comparisons, and go looking for the answers.
+        "relu": ("import numpy\nnumpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda a, b, **k: True\n"
+                 "try:\n    SECRET = open('../../../source/03_activations/activations.ipynb').read()\n"
+                 "except OSError:\n    SECRET = None\n\n"
+                 "def relu(z):\n    if numpy.ndim(z) == 0:\n        return 3.0\n"
+                 "    return numpy.array([0.0, 0.0, 0.0, 0.5, 2.0])\n"),
+    }, fails=frozenset({"relu", "relu_grad"})),  # relu_grad's visible check differentiates their relu
 )

@@ -1,0 +1,134 @@
+"""``nnmath grade``: grade a class in parallel, record it in nbgrader's gradebook, summarise.
+
+Each worker process owns a sandbox :class:`~autograder.sandbox.ForkServer` (its children run as
+that worker's own uid) and grades one submission at a time; the main process writes each result
+to the gradebook as it arrives, one transaction per learner, so a killed run loses at most the
+submissions in flight and a rerun completes it without duplicating anything.
+"""
+from __future__ import annotations
+
+import atexit
+import ctypes
+import multiprocessing
+import os
+import signal
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .course import course_language
+from .curriculum import ASSIGNMENTS
+from .grading import AssignmentSpec, CellGrade, SubmissionGrade, grade_submission, trusted_namespace
+from .messages import say, set_language
+from .sandbox import ForkServer, Limits
+
+UID_BASE = 61000  # sandbox children run as UID_BASE + worker number (no such users need to exist)
+
+_worker: dict = {}
+
+
+def _init_worker(course_dir: str, assignment: str, language: str, counter, limits: Limits) -> None:
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the grading run
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what an interrupt means
+    with counter.get_lock():
+        counter.value += 1
+        number = counter.value
+    set_language(language)
+    spec = AssignmentSpec.from_source(Path(course_dir), assignment)
+    server = ForkServer(Path(course_dir), uid=UID_BASE + number, limits=limits)
+    atexit.register(server.close)
+    _worker.update(spec=spec, namespace=trusted_namespace(spec), server=server, course_dir=Path(course_dir))
+
+
+def _grade_in_worker(student: str) -> SubmissionGrade:
+    spec, course_dir = _worker["spec"], _worker["course_dir"]
+    path = course_dir / "submitted" / student / spec.name / spec.notebook_file
+    try:
+        return grade_submission(_worker["server"], spec, student, path, _worker["namespace"])
+    except Exception as error:  # a fault of the grader itself: this learner is reported, the class goes on
+        note = say("test_error", error=f"grader error {type(error).__name__}: {error}")
+        return SubmissionGrade(student, [CellGrade(g, p, 0.0, problems=[note]) for g, p, _ in spec.tests],
+                               notes=[note], status="error")
+
+
+@dataclass
+class RunSummary:
+    assignment: str
+    grades: list[SubmissionGrade] = field(default_factory=list)
+    seconds: float = 0.0
+    isolated: bool = True
+
+
+def submitted_students(course_dir: Path, assignment: str) -> list[str]:
+    submitted = course_dir / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
+
+
+def grade_class(course_dir: Path, assignment: str, students: list[str] | None = None, jobs: int | None = None,
+                limits: Limits = Limits(), progress=None) -> RunSummary:
+    """Grade every (or the named) learner's submission of ``assignment`` and record the scores.
+
+    progress: an optional callable ``progress(done, total, student)`` called as results arrive.
+    """
+    from .gradebook import autograded_notebook, open_gradebook, record, write_autograded
+
+    course_dir = Path(course_dir).resolve()
+    notebook_file = ASSIGNMENTS[assignment].notebook_file
+    language = course_language(course_dir)
+    students = students or submitted_students(course_dir, assignment)
+    release_nb = nbformat.read(str(course_dir / "release" / assignment / notebook_file), as_version=4)
+    gradebook = open_gradebook(course_dir, assignment)
+    summary = RunSummary(assignment)
+    started = time.monotonic()
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(students) or 1))
+    counter = multiprocessing.get_context("fork").Value("i", 0)
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker,
+                               initargs=(str(course_dir), assignment, language, counter, limits))
+    try:
+        futures = {pool.submit(_grade_in_worker, student): student for student in students}
+        for done, future in enumerate(as_completed(futures), start=1):
+            grade = future.result()
+            record(gradebook, assignment, Path(notebook_file).stem, grade, language,
+                   timestamp=_timestamp(course_dir, grade.student, assignment))
+            write_autograded(course_dir, assignment, notebook_file,
+                             autograded_notebook(release_nb, grade.answers, grade, language), grade.student)
+            summary.grades.append(grade)
+            if progress:
+                progress(done, len(students), grade.student)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        gradebook.close()
+    pool.shutdown()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _timestamp(course_dir: Path, student: str, assignment: str):
+    from nbgrader.utils import parse_utc
+
+    path = course_dir / "submitted" / student / assignment / "timestamp.txt"
+    try:
+        return parse_utc(path.read_text().strip())
+    except Exception:
+        return None
+
+
+def common_mistakes(summary: RunSummary, top: int = 5) -> list[tuple[int, str, str]]:
+    """The most frequent (count, test cell, example message) among diagnosed failures."""
+    seen: Counter = Counter()
+    example: dict = {}
+    for grade in summary.grades:
+        for cell in grade.cells:
+            if cell.problems and cell.problems[0].key not in ("not_implemented", "submission_missing"):
+                key = (cell.grade_id, cell.problems[0].key)
+                seen[key] += 1
+                example.setdefault(key, cell.problems[0].render())
+    return [(count, grade_id, example[(grade_id, key)]) for (grade_id, key), count in seen.most_common(top)]

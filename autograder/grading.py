@@ -1,0 +1,177 @@
+"""Grading one submission with the trusted checks.
+
+The learner's program is the source notebook's locked setup cells plus the submission's answer
+cells (matched by ``grade_id``; everything else in the submission is ignored), run in a sandbox.
+The test cells are the *source* notebook's, hidden tests included, executed here in the trusted
+process: the same declarations a learner's kernel runs, with each answer's name bound to a
+:class:`~autograder.remote.RemoteFunction`. Inputs come from a seed derived from the assignment,
+the learner and the test cell, so a grade can be reproduced and never depends on visible values.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+import autograder
+from . import inputs
+from .checks import CheckFailure
+from .contract import is_answer_cell, is_test_cell, nbgrader_meta
+from .curriculum import ASSIGNMENTS
+from .messages import Text, say
+from .remote import RemoteFunction, SubmissionRunner
+from .sandbox import ForkServer
+
+
+@dataclass
+class CellGrade:
+    """The result of one test cell: its points, the score, what passed and what was wrong."""
+
+    grade_id: str
+    points: float
+    score: float
+    passed_lines: list[str] = field(default_factory=list)
+    problems: list[Text] = field(default_factory=list)
+
+
+@dataclass
+class SubmissionGrade:
+    student: str
+    cells: list[CellGrade]
+    notes: list[Text] = field(default_factory=list)
+    status: str = "graded"  # or "missing", "malformed"
+    cell_notes: dict[str, list[Text]] = field(default_factory=dict)  # answer grade_id -> notes
+    answers: dict[str, str] | None = None  # answer grade_id -> the learner's source
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.cells)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.cells)
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    """What grading needs from the source notebook, read once per run."""
+
+    name: str
+    notebook_file: str
+    program: tuple  # ((cell id, source or None for the learner's answer), ...) in notebook order
+    answers: tuple[str, ...]
+    tests: tuple  # ((grade_id, points, source), ...)
+
+    @classmethod
+    def from_source(cls, course_dir: Path, assignment: str) -> "AssignmentSpec":
+        notebook_file = ASSIGNMENTS[assignment].notebook_file
+        nb = nbformat.read(str(course_dir / "source" / assignment / notebook_file), as_version=4)
+        program, answers, tests = [], [], []
+        for cell in nb.cells:
+            meta = nbgrader_meta(cell)
+            if cell.cell_type != "code":
+                continue
+            if is_answer_cell(cell):
+                program.append((meta["grade_id"], None))
+                answers.append(meta["grade_id"])
+            elif is_test_cell(cell):
+                tests.append((meta["grade_id"], float(meta.get("points", 0)), cell.source))
+            elif meta.get("locked"):
+                program.append((meta.get("grade_id", cell.get("id", "setup")), cell.source))
+        return cls(assignment, notebook_file, tuple(program), tuple(answers), tuple(tests))
+
+    def setup_sources(self) -> list[str]:
+        return [source for _, source in self.program if source is not None]
+
+
+def seed_for(assignment: str, student: str, cell_id: str) -> int:
+    digest = hashlib.sha256(f"nnmath|{assignment}|{student}|{cell_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def trusted_namespace(spec: AssignmentSpec) -> dict:
+    """The names test cells may use: numpy, math, the checks, and what the setup cells define."""
+    namespace = {"np": np, "math": math, **{name: getattr(autograder, name) for name in autograder.__all__}}
+    for source in spec.setup_sources():
+        code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        exec(compile(code, "<setup>", "exec"), namespace)  # trusted: from source/
+    return namespace
+
+
+def read_answers(path: Path, spec: AssignmentSpec) -> tuple[dict[str, str] | None, Text | None]:
+    """grade_id -> the learner's source of each answer cell, or (None, why) if unreadable."""
+    if not path.is_file():
+        return None, say("submission_missing", notebook=spec.notebook_file)
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+        cells = list(nb.cells)
+    except Exception as error:  # any unreadable file: reported, never fatal
+        return None, say("submission_malformed", notebook=spec.notebook_file,
+                         error=f"{type(error).__name__}: {str(error)[:200]}".splitlines()[0])
+    answers: dict[str, str] = {}
+    for cell in cells:
+        try:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in spec.answers and grade_id not in answers and cell.cell_type == "code":
+                answers[grade_id] = str(cell.source)
+        except AttributeError:
+            continue
+    return answers, None
+
+
+def grade_submission(server: ForkServer, spec: AssignmentSpec, student: str, path: Path,
+                     namespace: dict) -> SubmissionGrade:
+    """Grade ``student``'s notebook at ``path``; learner faults cost only the checks they break."""
+    answers, problem = read_answers(path, spec)
+    if answers is None:
+        status = "missing" if not path.is_file() else "malformed"
+        return SubmissionGrade(student, [CellGrade(g, p, 0.0, problems=[problem]) for g, p, _ in spec.tests],
+                               notes=[problem], status=status)
+    program = [(cell_id, source if source is not None else answers.get(cell_id, ""))
+               for cell_id, source in spec.program]
+    runner = SubmissionRunner(server, program)
+    try:
+        runner.start()
+        cells = [grade_test_cell(spec, student, grade_id, points, source, runner, namespace)
+                 for grade_id, points, source in spec.tests]
+    finally:
+        runner.close()
+    cell_notes: dict[str, list[Text]] = {}
+    for cell_id in spec.answers:
+        if cell_id in runner.skipped:
+            cell_notes.setdefault(cell_id, []).append(say("cell_crashed", cell=cell_id))
+        elif cell_id in runner.cell_errors:
+            error = runner.cell_errors[cell_id]
+            cell_notes.setdefault(cell_id, []).append(
+                say("cell_failed", cell=cell_id, error=f"{error.get('type')}: {str(error.get('message'))[:200]}"))
+    notes = [note for notes in cell_notes.values() for note in notes]
+    return SubmissionGrade(student, cells, notes=notes, cell_notes=cell_notes, answers=answers)
+
+
+def grade_test_cell(spec, student, grade_id, points, source, runner, namespace) -> CellGrade:
+    """Run one source test cell against the learner's functions; all its checks must pass."""
+    scope = dict(namespace)
+    scope.update({name: RemoteFunction(name, runner) for name in spec.answers})
+    inputs.set_seed(seed_for(spec.name, student, grade_id))
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(compile(source, f"<{grade_id}>", "exec"), scope)
+    except CheckFailure as failure:
+        return CellGrade(grade_id, points, 0.0, _lines(printed), failure.problems)
+    except Exception as error:  # e.g. a NameError for a function the learner never defined
+        return CellGrade(grade_id, points, 0.0, _lines(printed),
+                         [say("test_error", error=f"{type(error).__name__}: {str(error)[:200]}")])
+    finally:
+        inputs.set_seed(None)
+    return CellGrade(grade_id, points, points, _lines(printed))
+
+
+def _lines(buffer: io.StringIO) -> list[str]:
+    return [line for line in buffer.getvalue().splitlines() if line.strip()]

@@ -1,0 +1,130 @@
+"""Stand-ins for the learner's functions on the trusted side.
+
+A :class:`SubmissionRunner` keeps the learner's cells running in a sandbox :class:`~autograder.sandbox.Session`
+(restarting it, without the offending cell, when a cell crashes or hangs). A
+:class:`RemoteFunction` is bound to a learner's name in the namespace where the trusted test cells
+run: calling it sends the arguments to the sandbox and turns the plain-data answer back into what
+the checks expect — the value, the learner's exception, their floating-point warnings, and any
+change they made to an argument, so :func:`autograder.calls.call` notices it as usual.
+"""
+from __future__ import annotations
+
+import keyword
+import re
+import time
+import warnings
+
+import numpy as np
+
+from . import wire
+from .calls import LearnerFault, describe_call
+from .messages import say
+from .sandbox import ForkServer, SandboxFault
+
+
+class SubmissionRunner:
+    """The program of one submission (setup cells from source, answer cells from the learner)."""
+
+    def __init__(self, server: ForkServer, cells: list[tuple[str, str]], budget_seconds: float = 120.0):
+        self.server, self.cells = server, cells
+        self.skipped: set[str] = set()        # cells that crashed or hung: left out of every restart
+        self.cell_errors: dict[str, dict] = {}  # cell id -> the exception it raised
+        self.broken: dict[str, str] = {}      # function name -> "crashed" / "timed_out"
+        self.session = None
+        self.deadline = time.monotonic() + budget_seconds
+
+    def start(self) -> None:
+        """Run every cell not known to crash; a cell that crashes or hangs is skipped from then on."""
+        while True:
+            session = self.server.session()
+            try:
+                for cell_id, source in self.cells:
+                    if cell_id in self.skipped:
+                        continue
+                    result = session.run_cell(source)
+                    if result.get("ok"):
+                        self.cell_errors.pop(cell_id, None)
+                    else:
+                        self.cell_errors[cell_id] = result.get("error", {})
+            except SandboxFault:
+                self.skipped.add(cell_id)
+                continue
+            self.session = session
+            return
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> dict:
+        call_text = describe_call(args, kwargs)
+        if name in self.broken:
+            raise LearnerFault(say("broken_before", fn=name, what=say(f"broken_{self.broken[name]}")))
+        if time.monotonic() > self.deadline:
+            raise LearnerFault(say("timed_out", fn=name, call=call_text, seconds="the submission's"))
+        if self.session is None or self.session.ended is not None:
+            self.start()
+        try:
+            return self.session.call(name, args, kwargs)
+        except SandboxFault as fault:
+            self.broken[name] = fault.kind
+            self.session = None
+            if fault.kind == "timed_out":
+                raise LearnerFault(say("timed_out", fn=name, call=call_text,
+                                       seconds=f"{self.server.limits.call_seconds:g}")) from None
+            raise LearnerFault(say("crashed", fn=name, call=call_text, how=fault.detail or "?")) from None
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.end()
+            self.session = None
+
+
+class RemoteFunction:
+    """Calls the learner's function ``name`` in the sandbox; behaves like a local function."""
+
+    def __init__(self, name: str, runner: SubmissionRunner):
+        self.__name__ = name
+        self._runner = runner
+
+    def __call__(self, *args, **kwargs):
+        reply = self._runner.call(self.__name__, args, kwargs)
+        if "error" in reply:
+            raise learner_exception(reply["error"])
+        for local, remote in zip(args, reply.get("args", [])):
+            write_back(local, wire.decode(remote))
+        for key, remote in reply.get("kwargs", {}).items():
+            if key in kwargs:
+                write_back(kwargs[key], wire.decode(remote))
+        for category, message in reply.get("warnings", [])[:20]:
+            warnings.warn(str(message), RuntimeWarning if category == "RuntimeWarning" else UserWarning, stacklevel=2)
+        return wire.decode(reply["value"])
+
+    def __repr__(self) -> str:
+        return f"<learner's {self.__name__}>"
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,59}$")
+
+
+def learner_exception(error: dict) -> Exception:
+    """An exception carrying the learner's exception's type name and message (never its object)."""
+    name, message = str(error.get("type", "Exception")), str(error.get("message", ""))[:500]
+    if name == "NotImplementedError":
+        return NotImplementedError(message)
+    if not _IDENTIFIER.match(name) or keyword.iskeyword(name):
+        name = "Exception"
+    return type(name, (Exception,), {})(message)
+
+
+def write_back(local, remote) -> None:
+    """Copy the sandbox's view of an argument over our copy, so an in-place change shows here too."""
+    if isinstance(local, np.ndarray):
+        if isinstance(remote, np.ndarray) and remote.shape == local.shape and local.flags.writeable:
+            if remote.dtype != local.dtype or remote.tobytes() != local.tobytes():
+                local[...] = remote.astype(local.dtype, copy=False)
+    elif isinstance(local, list) and isinstance(remote, list) and len(local) == len(remote):
+        for a, b in zip(local, remote):
+            write_back(a, b)
+    elif isinstance(local, tuple) and isinstance(remote, tuple) and len(local) == len(remote):
+        for a, b in zip(local, remote):
+            write_back(a, b)
+    elif isinstance(local, dict) and isinstance(remote, dict):
+        for key in local.keys() & remote.keys():
+            write_back(local[key], remote[key])

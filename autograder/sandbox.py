@@ -1,0 +1,184 @@
+"""Running learner code apart from the grader: the trusted side of the sandbox.
+
+A :class:`ForkServer` is one long-lived sandbox process (see :mod:`autograder.sandbox_server`);
+:meth:`ForkServer.session` forks a fresh child for one submission and returns a :class:`Session`
+to run its cells and call its functions, each under a wall-clock deadline. When the grader runs
+as root the server lives in new mount, network and PID namespaces (``unshare``), with the course,
+``solutions/``, home directories and temporary folders hidden, and each child runs as its own
+unprivileged uid; otherwise it runs as the grader's user, with resource limits only, and
+:attr:`ForkServer.isolated` is False.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import wire
+
+CODE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. Seconds are wall-clock deadlines set by the grader."""
+
+    cell_seconds: float = 10.0
+    call_seconds: float = 5.0
+    cpu_seconds: int = 60
+    memory_bytes: int = 1 << 30
+    output_bytes: int = 4 << 20
+    processes: int = 16
+
+    def for_server(self) -> str:
+        return json.dumps({"cpu_seconds": self.cpu_seconds, "memory_bytes": self.memory_bytes,
+                           "output_bytes": self.output_bytes, "processes": self.processes})
+
+
+class SandboxFault(Exception):
+    """The learner's process died or stopped answering; ``kind`` is "crashed" or "timed_out"."""
+
+    def __init__(self, kind: str, detail: str = ""):
+        super().__init__(kind, detail)
+        self.kind, self.detail = kind, detail
+
+
+def hidden_paths(course_dir: Path) -> list[str]:
+    """What learner code must not see: the course, the code checkout, homes, temporary folders."""
+    return [str(course_dir), str(CODE_ROOT), "/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/srv",
+            "/run/user"]
+
+
+def kept_paths() -> list[str]:
+    """What it must still reach: the Python installation and environment, and the public checks."""
+    return [sys.base_prefix, sys.prefix, str(CODE_ROOT / "autograder")]
+
+
+class ForkServer:
+    """One sandbox process that forks a child per submission."""
+
+    def __init__(self, course_dir: Path, uid: int, limits: Limits = Limits(), start_timeout: float = 60.0):
+        self.limits = limits
+        parent, child = socket.socketpair()
+        command = [sys.executable, "-I", "-m", "autograder.sandbox_server", "--control-fd", str(child.fileno()),
+                   "--uid", str(uid), "--limits", limits.for_server()]
+        command += [f"--hide={p}" for p in hidden_paths(course_dir)] + [f"--keep={p}" for p in kept_paths()]
+        wants_namespaces = os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv")
+        if wants_namespaces:
+            # The namespace's first process dies with its parent, and every process in it with that one.
+            command = ["setpriv", "--pdeathsig", "KILL", "unshare", "--mount", "--net", "--pid", "--fork",
+                       "--kill-child", "--mount-proc", *command]
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
+               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+        self.process = subprocess.Popen(command, pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd="/")
+        child.close()
+        self.control = parent
+        self.control.settimeout(start_timeout)
+        try:
+            hello = wire.receive(self.control)
+        except (EOFError, OSError, wire.WireError) as error:
+            stderr = self._stderr()
+            self.close()
+            raise RuntimeError(f"the sandbox did not start ({error}): {stderr}") from None
+        self.isolated = bool(hello.get("namespace")) and bool(wants_namespaces)
+
+    def _stderr(self) -> str:
+        try:
+            return self.process.stderr.read().decode(errors="replace")[-2000:] if self.process.poll() is not None else ""
+        except Exception:
+            return ""
+
+    def session(self) -> "Session":
+        ours, theirs = socket.socketpair()
+        socket.send_fds(self.control, [b"F"], [theirs.fileno()])
+        theirs.close()
+        self.control.settimeout(30)
+        reply = wire.receive(self.control)
+        if "forked" not in reply:
+            raise RuntimeError(f"the sandbox refused to fork: {reply}")
+        return Session(self, ours)
+
+    def _end_child(self, kill: bool) -> dict:
+        if kill:
+            self.control.sendall(b"K")
+        self.control.settimeout(30)
+        return wire.receive(self.control)
+
+    def close(self) -> None:
+        try:
+            self.control.sendall(b"Q")
+        except OSError:
+            pass
+        self.control.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@dataclass
+class Session:
+    """One child of the fork server: a fresh interpreter state for one submission."""
+
+    server: ForkServer
+    sock: socket.socket
+    ended: dict | None = field(default=None)
+
+    def _ask(self, request: dict, seconds: float) -> dict:
+        if self.ended is not None:
+            raise SandboxFault("crashed", self._how())
+        self.sock.settimeout(seconds)
+        try:
+            wire.send(self.sock, request)
+            return wire.receive(self.sock)
+        except socket.timeout:
+            self.end(kill=True)
+            raise SandboxFault("timed_out", f"{seconds:g} s") from None
+        except (EOFError, OSError, wire.WireError) as error:
+            self.end(kill=not isinstance(error, EOFError))
+            raise SandboxFault("crashed", self._how()) from None
+
+    def _how(self) -> str:
+        if not self.ended:
+            return ""
+        if self.ended.get("signal"):
+            return f"killed by signal {self.ended['signal']}"
+        return f"exit status {self.ended.get('exited')}"
+
+    def run_cell(self, source: str) -> dict:
+        """``{"ok": True}`` or ``{"ok": False, "error": {"type", "message"}}``; SandboxFault if it dies."""
+        return self._ask({"op": "cell", "source": source}, self.server.limits.cell_seconds)
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> dict:
+        """The child's answer to ``name(*args, **kwargs)``: ``value`` (encoded), ``args``, ``warnings`` or ``error``."""
+        return self._ask({"op": "call", "name": name, "args": [wire.encode(a) for a in args],
+                          "kwargs": {k: wire.encode(v) for k, v in kwargs.items()}}, self.server.limits.call_seconds)
+
+    def end(self, kill: bool = False) -> None:
+        if self.ended is not None:
+            return
+        try:
+            if not kill:
+                wire.send(self.sock, {"op": "bye"})
+        except OSError:
+            kill = True
+        self.sock.close()
+        try:
+            self.ended = self.server._end_child(kill)
+        except (EOFError, OSError, wire.WireError):
+            self.ended = {"exited": None, "signal": None}

@@ -1,0 +1,280 @@
+"""The inside of the sandbox: a fork server that runs learner code, one child per submission.
+
+Started by :mod:`autograder.sandbox` (as root: inside new mount, network and PID namespaces made by
+``unshare``). Before any learner code exists it hides the course behind empty file systems, keeping
+only the Python installation and the public ``autograder`` package reachable, and imports what
+answer cells use (numpy, IPython, matplotlib). Then, for each submission, it forks a child that
+drops to its own unprivileged uid, takes resource limits, works in an empty directory and
+serves requests on the socket it was handed: run a cell, call a function by name. The child only
+ever answers with plain data (:mod:`autograder.wire`); all judging happens outside.
+
+Control protocol on the control socket: one byte per request — ``F`` (fork; carries the child's
+socket as SCM_RIGHTS), ``K`` (kill the current child), ``Q`` (quit) — answered with wire frames
+``{"ready": ...}``, ``{"forked": pid}``, ``{"exited": code, "signal": n}``.
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import sys
+import tempfile
+import warnings
+
+MS_BIND, MS_REC = 4096, 16384
+PRELOAD = ("numpy", "IPython", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+           "autograder", "autograder.plotting", "math", "json", "random", "itertools", "functools", "collections",
+           "fractions", "decimal", "statistics", "copy", "re", "typing", "dataclasses")
+
+
+# --- hiding the course (root, inside a private mount namespace) -------------------------------------
+
+def _mount(source, target, fstype, flags, data):
+    libc = ctypes.CDLL(None, use_errno=True)
+    as_bytes = [s.encode() if isinstance(s, str) else s for s in (source, target, fstype, data)]
+    if libc.mount(as_bytes[0], as_bytes[1], as_bytes[2], flags, as_bytes[3]) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {source} on {target}: {os.strerror(errno)}")
+
+
+def hide(hidden: list[str], keep: list[str]) -> None:
+    """Cover every ``hidden`` directory with an empty tmpfs, then bind each ``keep`` path back.
+
+    ``keep`` paths are first bound to a staging area so they stay reachable once their parents
+    are covered. Only this process's mount namespace changes.
+    """
+    _mount("tmpfs", "/mnt", "tmpfs", 0, "mode=700")
+    staged = []
+    for i, path in enumerate(p for p in keep if os.path.exists(p)):
+        stage = f"/mnt/{i}"
+        os.mkdir(stage)
+        _mount(path, stage, None, MS_BIND | MS_REC, None)
+        staged.append((stage, path))
+    covered = []
+    for path in sorted(set(hidden), key=len):
+        if os.path.isdir(path) and not any(path == c or path.startswith(c + "/") for c in covered):
+            mode = "1777" if path in ("/tmp", "/var/tmp", "/dev/shm") else "755"
+            _mount("tmpfs", path, "tmpfs", 0, f"mode={mode},size=256m")
+            covered.append(path)
+    for stage, path in staged:
+        if any(path == c or path.startswith(c + "/") for c in covered):
+            os.makedirs(path, exist_ok=True)
+            _mount(stage, path, None, MS_BIND | MS_REC, None)
+
+
+# --- the child: one submission ------------------------------------------------------------------------
+
+def make_shell():
+    """An IPython shell (magics, ``display``) as in a kernel, without history or a GUI."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class SandboxShell(InteractiveShell):
+        def enable_gui(self, gui=None):  # `%matplotlib inline` asks for one; there is no screen here
+            pass
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "NoColor"
+    return SandboxShell.instance(config=config)
+
+
+def limit_resources(limits: dict) -> None:
+    """Caps on CPU seconds, memory, processes, file size and open files (hard = soft: no raising them)."""
+    def cap(kind, value):
+        resource.setrlimit(kind, (value, value))
+    cap(resource.RLIMIT_CPU, limits["cpu_seconds"])
+    with open("/proc/self/statm") as statm:  # the address space the fork already has, plus headroom
+        current = int(statm.read().split()[0]) * resource.getpagesize()
+    cap(resource.RLIMIT_AS, current + limits["memory_bytes"])
+    cap(resource.RLIMIT_FSIZE, limits["output_bytes"])
+    cap(resource.RLIMIT_NOFILE, 64)
+    cap(resource.RLIMIT_CORE, 0)
+    if os.geteuid() == 0:
+        cap(resource.RLIMIT_NPROC, limits["processes"])
+
+
+def become(uid: int) -> None:
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid program can give privileges back
+
+
+def run_child(data: socket.socket, shell, uid: int, limits: dict) -> None:
+    """Set up the child's jail, then serve the grader's requests until it says goodbye."""
+    workdir = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
+    output = open(os.path.join(workdir, ".output"), "wb", buffering=0)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(output.fileno(), 1)
+    os.dup2(output.fileno(), 2)
+    keep = {0, 1, 2, data.fileno()}
+    for fd in range(3, 1024):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too much output: a write error, not a silent death
+    for name in ("HOME", "TMPDIR", "MPLCONFIGDIR", "IPYTHONDIR"):
+        os.environ[name] = workdir
+    if os.geteuid() == 0:
+        os.chown(workdir, uid, uid)
+        os.chmod(workdir, 0o700)
+        os.chdir(workdir)
+        limit_resources(limits)
+        become(uid)
+    else:
+        os.setsid()
+        os.chdir(workdir)
+        limit_resources(limits)
+    serve(data, shell)
+
+
+def serve(data: socket.socket, shell) -> None:
+    from autograder import wire
+
+    while True:
+        try:
+            request = wire.receive(data)
+        except (EOFError, wire.WireError):
+            return
+        op = request.get("op")
+        if op == "cell":
+            wire.send(data, run_cell(shell, request["source"]))
+        elif op == "call":
+            wire.send(data, call(shell, request))
+        else:
+            return
+
+
+def run_cell(shell, source: str) -> dict:
+    result = shell.run_cell(source, store_history=False)
+    error = result.error_before_exec or result.error_in_exec
+    if error is None:
+        return {"ok": True}
+    return {"ok": False, "error": _describe(error)}
+
+
+def call(shell, request: dict) -> dict:
+    """Call a function of the learner's namespace on decoded arguments; report plain data."""
+    from autograder import wire
+
+    import numpy as np
+
+    name = request["name"]
+    fn = shell.user_ns.get(name)
+    if not callable(fn):
+        return {"error": {"type": "NameError", "message": f"name '{name}' is not defined"}}
+    args = [wire.decode(a) for a in request["args"]]
+    kwargs = {k: wire.decode(v) for k, v in request["kwargs"].items()}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+            try:
+                value = fn(*args, **kwargs)
+            except BaseException as error:  # the learner's; SystemExit included
+                return {"error": _describe(error)}
+    return {"value": wire.encode(value), "args": [wire.encode(a) for a in args],
+            "kwargs": {k: wire.encode(v) for k, v in kwargs.items()},
+            "warnings": [[w.category.__name__, str(w.message)[:300]] for w in caught[:20]]}
+
+
+def _describe(error: BaseException) -> dict:
+    try:
+        message = str(error)
+    except Exception:
+        message = "(unprintable)"
+    return {"type": type(error).__name__[:60], "message": message[:500]}
+
+
+# --- the fork server -----------------------------------------------------------------------------------
+
+def serve_forks(control: socket.socket, shell, uid: int, limits: dict, namespace: bool) -> None:
+    """Fork a child per ``F`` request; report its exit; kill it on ``K``; stop on ``Q`` or EOF."""
+    from autograder import wire
+
+    child, pidfd = None, None
+    while True:
+        readable, _, _ = select.select([control] + ([pidfd] if pidfd is not None else []), [], [])
+        if pidfd is not None and pidfd in readable:
+            wire.send(control, _reap(child, namespace))
+            os.close(pidfd)
+            child, pidfd = None, None
+            continue
+        op, fds, _, _ = socket.recv_fds(control, 1, 1)
+        if op == b"F" and child is None and len(fds) == 1:
+            child = os.fork()
+            if child == 0:
+                control.close()
+                try:
+                    run_child(socket.socket(fileno=fds[0]), shell, uid, limits)
+                finally:
+                    os._exit(0)
+            os.close(fds[0])
+            pidfd = os.pidfd_open(child)
+            wire.send(control, {"forked": child})
+            continue
+        for fd in fds:
+            os.close(fd)
+        if op == b"K" and child is not None:
+            _kill_all(child, namespace)
+        elif op in (b"Q", b""):
+            if child is not None:
+                _kill_all(child, namespace)
+                _reap(child, namespace)
+            return
+
+
+def _kill_all(child: int, namespace: bool) -> None:
+    """Kill the child and everything it started (it may have left its process group)."""
+    try:
+        if namespace:
+            os.kill(-1, signal.SIGKILL)  # from PID 1 of the namespace: every other process in it
+        else:
+            os.killpg(child, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _reap(child: int, namespace: bool) -> dict:
+    """Wait for the child, clean up whatever it left running, and describe how it ended."""
+    _, status = os.waitpid(child, 0)
+    _kill_all(child, namespace)
+    while namespace:  # orphans of the child were re-parented to us, PID 1
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+    return {"exited": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--control-fd", type=int, required=True)
+    parser.add_argument("--uid", type=int, required=True)
+    parser.add_argument("--limits", required=True)
+    parser.add_argument("--hide", action="append", default=[])
+    parser.add_argument("--keep", action="append", default=[])
+    args = parser.parse_args(argv)
+    namespace = os.getpid() == 1
+    if namespace and os.geteuid() == 0:
+        hide(args.hide, args.keep)
+    for module in PRELOAD:
+        __import__(module)
+    shell = make_shell()
+    control = socket.socket(fileno=args.control_fd)
+    from autograder import wire
+    wire.send(control, {"ready": True, "namespace": namespace})
+    serve_forks(control, shell, args.uid, json.loads(args.limits), namespace)
+
+
+if __name__ == "__main__":
+    main()

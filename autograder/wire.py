@@ -1,0 +1,124 @@
+"""Plain data across the sandbox boundary: length-prefixed JSON frames, arrays as ``.npy`` bytes.
+
+Only data crosses: ndarrays of numeric or boolean dtype (read back with ``allow_pickle=False``),
+Python floats, ints, bools, strings, None, and lists/tuples/dicts of those. Anything else the
+learner's code returns is described by its type name, never reconstructed, so an object cannot
+lie about itself to the trusted side (a fake ``__eq__`` or ``__array__`` never leaves the sandbox).
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import struct
+
+import numpy as np
+
+MAX_FRAME = 64 * 1024 * 1024  # bytes; a larger answer is treated as a crash, not read
+_HEADER = struct.Struct("!I")
+
+
+class WireError(Exception):
+    """The other side sent something that is not a well-formed message."""
+
+
+class Opaque:
+    """A value that could not cross: only its type name did."""
+
+    def __init__(self, type_name: str):
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+
+def encode(value, depth: int = 0):
+    """A JSON-ready description of ``value`` (in the sandbox: untrusted values become plain data)."""
+    if depth > 20:
+        return {"t": "opaque", "type": "deeply nested value"}
+    if value is None or type(value) in (bool, str):
+        return {"t": "py", "v": value}
+    if type(value) is int:
+        return {"t": "int", "v": str(value)}
+    if type(value) is float:
+        return {"t": "float", "v": value.hex()}
+    if type(value) is np.float64:
+        return {"t": "np.float64", "v": float(value).hex()}
+    if type(value) in (np.bool_, np.int64, np.int32, np.float32):
+        return {"t": "np.scalar", "v": encode(np.asarray(value))}
+    if type(value) is np.ndarray and value.dtype.kind in "biuf":
+        buffer = io.BytesIO()
+        np.save(buffer, value.copy(order="C"), allow_pickle=False)  # ascontiguousarray would make 0-d arrays 1-d
+        return {"t": "ndarray", "v": base64.b64encode(buffer.getvalue()).decode()}
+    if type(value) in (list, tuple):
+        return {"t": type(value).__name__, "v": [encode(v, depth + 1) for v in value]}
+    if type(value) is dict and all(type(k) is str for k in value):
+        return {"t": "dict", "v": {k: encode(v, depth + 1) for k, v in value.items()}}
+    return {"t": "opaque", "type": _type_name(value)}
+
+
+def decode(data):
+    """The value an :func:`encode` description stands for (on the trusted side: strict)."""
+    if not isinstance(data, dict) or "t" not in data:
+        raise WireError("malformed value")
+    tag, v = data["t"], data.get("v")
+    if tag == "py" and (v is None or type(v) in (bool, str)):
+        return v
+    if tag == "int" and isinstance(v, str) and len(v) < 400:
+        return int(v)
+    if tag in ("float", "np.float64") and isinstance(v, str):
+        number = float.fromhex(v)
+        return np.float64(number) if tag == "np.float64" else number
+    if tag == "np.scalar":
+        return decode(v)[()]
+    if tag == "ndarray" and isinstance(v, str):
+        array = np.load(io.BytesIO(base64.b64decode(v)), allow_pickle=False)
+        if array.dtype.kind not in "biuf":
+            raise WireError("array of a non-numeric dtype")
+        return array
+    if tag in ("list", "tuple") and isinstance(v, list):
+        items = [decode(item) for item in v]
+        return items if tag == "list" else tuple(items)
+    if tag == "dict" and isinstance(v, dict):
+        return {str(k): decode(item) for k, item in v.items()}
+    if tag == "opaque":
+        return Opaque(str(data.get("type", "object"))[:100])
+    raise WireError(f"unknown value tag {tag!r}")
+
+
+def _type_name(value) -> str:
+    try:
+        cls = type(value)
+        return f"{cls.__module__}.{cls.__qualname__}"[:100]
+    except Exception:  # a hostile class can make even this fail
+        return "object"
+
+
+def send(sock, message: dict) -> None:
+    payload = json.dumps(message, separators=(",", ":")).encode()
+    sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def receive(sock) -> dict:
+    """The next message; :class:`WireError` on a malformed or oversized frame, EOFError at the end."""
+    (length,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size))
+    if length > MAX_FRAME:
+        raise WireError(f"a message of {length} bytes is over the {MAX_FRAME}-byte limit")
+    try:
+        message = json.loads(_read_exactly(sock, length))
+    except ValueError as error:
+        raise WireError(f"not JSON: {error}") from None
+    if not isinstance(message, dict):
+        raise WireError("a message must be an object")
+    return message
+
+
+def _read_exactly(sock, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = sock.recv(min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("the other side closed the connection")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
