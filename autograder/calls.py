@@ -70,7 +70,7 @@ def call(fn, args: tuple = (), kwargs: dict | None = None, name: str | None = No
                                       error=f"{type(error).__name__}: {error}")
                 return outcome
     outcome.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
-    changed = _changed_argument(given, (passed_args, passed_kwargs), _parameter_names(fn))
+    changed = _changed_argument(given, (passed_args, passed_kwargs), fn)
     if changed is not None:
         outcome.problem = say("mutated", fn=name, arg=changed)
     return outcome
@@ -83,10 +83,11 @@ def _parameter_names(fn) -> list[str]:
         return []
 
 
-def _changed_argument(before, after, names) -> str | None:
+def _changed_argument(before, after, fn) -> str | None:
     (args0, kwargs0), (args1, kwargs1) = before, after
     for i, (a, b) in enumerate(zip(args0, args1)):
         if not same(a, b):
+            names = _parameter_names(fn)
             return f"`{names[i]}`" if i < len(names) else f"#{i + 1}"
     for key in kwargs0:
         if not same(kwargs0[key], kwargs1[key]):

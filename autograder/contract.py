@@ -20,6 +20,10 @@ from .release import SET_LANGUAGE_CALL
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+# Declarations whose inputs the grader draws itself; every test cell needs one, so no cell can be
+# passed by answering only the visible examples.
+RANDOM_INPUT_CHECKS = ("expect_matches_reference(", "expect_derivative(", "expect_jacobian(", "expect_backward(",
+                       "expect_stable(")
 # Files that may sit beside the notebook (and so be released to learners).
 RELEASABLE_SUFFIXES = {".ipynb", ".csv", ".npz", ".npy", ".png", ".jpg", ".svg", ".json", ".txt", ".md"}
 
@@ -158,6 +162,9 @@ def _tests(nb, answers: dict[str, str]) -> list[str]:
             problems.append(f"{_label(i, cell)} carries no points")
         if not meta.get("locked"):
             problems.append(f"{_label(i, cell)} is a test cell that is not locked (read-only)")
+        if not any(check in cell.source for check in RANDOM_INPUT_CHECKS):
+            problems.append(f"{_label(i, cell)} checks only fixed examples: add a check on inputs the grader "
+                            f"draws (e.g. expect_matches_reference in a hidden-test block)")
         if cell.source.count(BEGIN_HIDDEN) != cell.source.count(END_HIDDEN):
             problems.append(f"{_label(i, cell)} has unbalanced hidden-test markers")
         code = "\n".join(line for line in cell.source.splitlines() if line.strip() not in (BEGIN_HIDDEN, END_HIDDEN))

@@ -39,7 +39,7 @@ def _init_worker(course_dir: str, assignment: str, language: str, counter, limit
         number = counter.value
     set_language(language)
     spec = AssignmentSpec.from_source(Path(course_dir), assignment)
-    server = ForkServer(Path(course_dir), uid=UID_BASE + number, limits=limits)
+    server = ForkServer(Path(course_dir), uid=UID_BASE + number, limits=limits, prelude=spec.prelude)
     atexit.register(server.close)
     _worker.update(spec=spec, namespace=trusted_namespace(spec), server=server, course_dir=Path(course_dir))
 

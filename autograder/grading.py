@@ -64,7 +64,8 @@ class AssignmentSpec:
 
     name: str
     notebook_file: str
-    program: tuple  # ((cell id, source or None for the learner's answer), ...) in notebook order
+    prelude: tuple  # sources of the locked cells before the first answer: run once per sandbox
+    program: tuple  # ((cell id, source or None for the learner's answer), ...) in notebook order, after those
     answers: tuple[str, ...]
     tests: tuple  # ((grade_id, points, source), ...)
 
@@ -84,10 +85,12 @@ class AssignmentSpec:
                 tests.append((meta["grade_id"], float(meta.get("points", 0)), cell.source))
             elif meta.get("locked"):
                 program.append((meta.get("grade_id", cell.get("id", "setup")), cell.source))
-        return cls(assignment, notebook_file, tuple(program), tuple(answers), tuple(tests))
+        leading = next((i for i, (_, source) in enumerate(program) if source is None), len(program))
+        prelude = tuple(source for _, source in program[:leading])
+        return cls(assignment, notebook_file, prelude, tuple(program[leading:]), tuple(answers), tuple(tests))
 
     def setup_sources(self) -> list[str]:
-        return [source for _, source in self.program if source is not None]
+        return list(self.prelude) + [source for _, source in self.program if source is not None]
 
 
 def seed_for(assignment: str, student: str, cell_id: str) -> int:

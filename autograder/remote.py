@@ -53,11 +53,10 @@ class SubmissionRunner:
             return
 
     def call(self, name: str, args: tuple, kwargs: dict) -> dict:
-        call_text = describe_call(args, kwargs)
         if name in self.broken:
             raise LearnerFault(say("broken_before", fn=name, what=say(f"broken_{self.broken[name]}")))
         if time.monotonic() > self.deadline:
-            raise LearnerFault(say("timed_out", fn=name, call=call_text, seconds="the submission's"))
+            raise LearnerFault(say("timed_out", fn=name, call=describe_call(args, kwargs), seconds="the submission's"))
         if self.session is None or self.session.ended is not None:
             self.start()
         try:
@@ -66,9 +65,10 @@ class SubmissionRunner:
             self.broken[name] = fault.kind
             self.session = None
             if fault.kind == "timed_out":
-                raise LearnerFault(say("timed_out", fn=name, call=call_text,
+                raise LearnerFault(say("timed_out", fn=name, call=describe_call(args, kwargs),
                                        seconds=f"{self.server.limits.call_seconds:g}")) from None
-            raise LearnerFault(say("crashed", fn=name, call=call_text, how=fault.detail or "?")) from None
+            raise LearnerFault(say("crashed", fn=name, call=describe_call(args, kwargs),
+                                   how=fault.detail or "?")) from None
 
     def close(self) -> None:
         if self.session is not None:
@@ -87,9 +87,10 @@ class RemoteFunction:
         reply = self._runner.call(self.__name__, args, kwargs)
         if "error" in reply:
             raise learner_exception(reply["error"])
-        for local, remote in zip(args, reply.get("args", [])):
-            write_back(local, wire.decode(remote))
-        for key, remote in reply.get("kwargs", {}).items():
+        for index, remote in dict(reply.get("changed_args", {})).items():
+            if str(index).isdigit() and int(index) < len(args):
+                write_back(args[int(index)], wire.decode(remote))
+        for key, remote in dict(reply.get("changed_kwargs", {})).items():
             if key in kwargs:
                 write_back(kwargs[key], wire.decode(remote))
         for category, message in reply.get("warnings", [])[:20]:

@@ -62,11 +62,13 @@ def kept_paths() -> list[str]:
 class ForkServer:
     """One sandbox process that forks a child per submission."""
 
-    def __init__(self, course_dir: Path, uid: int, limits: Limits = Limits(), start_timeout: float = 60.0):
+    def __init__(self, course_dir: Path, uid: int, limits: Limits = Limits(), prelude: list[str] = (),
+                 start_timeout: float = 60.0):
+        """prelude: trusted cells (the notebook's setup) run once, before any child is forked."""
         self.limits = limits
         parent, child = socket.socketpair()
         command = [sys.executable, "-I", "-m", "autograder.sandbox_server", "--control-fd", str(child.fileno()),
-                   "--uid", str(uid), "--limits", limits.for_server()]
+                   "--uid", str(uid), "--limits", limits.for_server(), "--prelude", json.dumps(list(prelude))]
         command += [f"--hide={p}" for p in hidden_paths(course_dir)] + [f"--keep={p}" for p in kept_paths()]
         wants_namespaces = os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv")
         if wants_namespaces:
@@ -87,6 +89,7 @@ class ForkServer:
             self.close()
             raise RuntimeError(f"the sandbox did not start ({error}): {stderr}") from None
         self.isolated = bool(hello.get("namespace")) and bool(wants_namespaces)
+        self.prelude_results = hello.get("prelude", [])
 
     def _stderr(self) -> str:
         try:

@@ -174,6 +174,7 @@ def call(shell, request: dict) -> dict:
         return {"error": {"type": "NameError", "message": f"name '{name}' is not defined"}}
     args = [wire.decode(a) for a in request["args"]]
     kwargs = {k: wire.decode(v) for k, v in request["kwargs"].items()}
+    sent = {"args": request["args"], "kwargs": request["kwargs"]}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
@@ -181,8 +182,10 @@ def call(shell, request: dict) -> dict:
                 value = fn(*args, **kwargs)
             except BaseException as error:  # the learner's; SystemExit included
                 return {"error": _describe(error)}
-    return {"value": wire.encode(value), "args": [wire.encode(a) for a in args],
-            "kwargs": {k: wire.encode(v) for k, v in kwargs.items()},
+    # Arguments travel back only if the call changed them, so the grader can see an in-place edit.
+    changed_args = {str(i): encoded for i, a in enumerate(args) if (encoded := wire.encode(a)) != sent["args"][i]}
+    changed_kwargs = {k: encoded for k, v in kwargs.items() if (encoded := wire.encode(v)) != sent["kwargs"][k]}
+    return {"value": wire.encode(value), "changed_args": changed_args, "changed_kwargs": changed_kwargs,
             "warnings": [[w.category.__name__, str(w.message)[:300]] for w in caught[:20]]}
 
 
@@ -263,6 +266,7 @@ def main(argv=None) -> None:
     parser.add_argument("--limits", required=True)
     parser.add_argument("--hide", action="append", default=[])
     parser.add_argument("--keep", action="append", default=[])
+    parser.add_argument("--prelude", default="[]", help="JSON list of trusted cells every child starts after")
     args = parser.parse_args(argv)
     namespace = os.getpid() == 1
     if namespace and os.geteuid() == 0:
@@ -270,9 +274,10 @@ def main(argv=None) -> None:
     for module in PRELOAD:
         __import__(module)
     shell = make_shell()
+    prelude = [run_cell(shell, source) for source in json.loads(args.prelude)]  # same for every child: run once
     control = socket.socket(fileno=args.control_fd)
     from autograder import wire
-    wire.send(control, {"ready": True, "namespace": namespace})
+    wire.send(control, {"ready": True, "namespace": namespace, "prelude": prelude})
     serve_forks(control, shell, args.uid, json.loads(args.limits), namespace)
 
 

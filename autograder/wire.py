@@ -1,6 +1,6 @@
-"""Plain data across the sandbox boundary: length-prefixed JSON frames, arrays as ``.npy`` bytes.
+"""Plain data across the sandbox boundary: length-prefixed JSON frames, arrays as raw bytes.
 
-Only data crosses: ndarrays of numeric or boolean dtype (read back with ``allow_pickle=False``),
+Only data crosses: ndarrays of numeric or boolean dtype (as dtype, shape and raw bytes),
 Python floats, ints, bools, strings, None, and lists/tuples/dicts of those. Anything else the
 learner's code returns is described by its type name, never reconstructed, so an object cannot
 lie about itself to the trusted side (a fake ``__eq__`` or ``__array__`` never leaves the sandbox).
@@ -8,13 +8,14 @@ lie about itself to the trusted side (a fake ``__eq__`` or ``__array__`` never l
 from __future__ import annotations
 
 import base64
-import io
 import json
 import struct
 
 import numpy as np
 
 MAX_FRAME = 64 * 1024 * 1024  # bytes; a larger answer is treated as a crash, not read
+# Plain numeric and boolean arrays only (little-endian or byte-order-free): no objects, no strings.
+ARRAY_DTYPES = {"<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1"}
 _HEADER = struct.Struct("!I")
 
 
@@ -46,10 +47,9 @@ def encode(value, depth: int = 0):
         return {"t": "np.float64", "v": float(value).hex()}
     if type(value) in (np.bool_, np.int64, np.int32, np.float32):
         return {"t": "np.scalar", "v": encode(np.asarray(value))}
-    if type(value) is np.ndarray and value.dtype.kind in "biuf":
-        buffer = io.BytesIO()
-        np.save(buffer, value.copy(order="C"), allow_pickle=False)  # ascontiguousarray would make 0-d arrays 1-d
-        return {"t": "ndarray", "v": base64.b64encode(buffer.getvalue()).decode()}
+    if type(value) is np.ndarray and value.dtype.str in ARRAY_DTYPES:
+        return {"t": "ndarray", "dtype": value.dtype.str, "shape": list(value.shape),
+                "v": base64.b64encode(value.tobytes(order="C")).decode()}
     if type(value) in (list, tuple):
         return {"t": type(value).__name__, "v": [encode(v, depth + 1) for v in value]}
     if type(value) is dict and all(type(k) is str for k in value):
@@ -71,11 +71,15 @@ def decode(data):
         return np.float64(number) if tag == "np.float64" else number
     if tag == "np.scalar":
         return decode(v)[()]
-    if tag == "ndarray" and isinstance(v, str):
-        array = np.load(io.BytesIO(base64.b64decode(v)), allow_pickle=False)
-        if array.dtype.kind not in "biuf":
-            raise WireError("array of a non-numeric dtype")
-        return array
+    if tag == "ndarray" and isinstance(v, str) and data.get("dtype") in ARRAY_DTYPES:
+        shape = data.get("shape")
+        if not (isinstance(shape, list) and len(shape) <= 32 and all(type(n) is int and n >= 0 for n in shape)):
+            raise WireError("malformed array shape")
+        raw = base64.b64decode(v, validate=True)
+        dtype = np.dtype(data["dtype"])
+        if len(raw) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+            raise WireError("array data does not match its shape")
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     if tag in ("list", "tuple") and isinstance(v, list):
         items = [decode(item) for item in v]
         return items if tag == "list" else tuple(items)

@@ -104,6 +104,13 @@ def test_unbalanced_hidden_tests(course):
     assert "unbalanced hidden-test markers" in problems_after(course, change)
 
 
+def test_test_cell_with_only_fixed_examples(course):
+    def change(nb):
+        source = cell(nb, "test_relu").source
+        cell(nb, "test_relu").source = source[:source.index("### BEGIN HIDDEN TESTS")]
+    assert "(test_relu) checks only fixed examples" in problems_after(course, change)
+
+
 def test_duplicate_grade_ids(course):
     def change(nb):
         nbgrader_meta(cell(nb, "test_tanh_grad"))["grade_id"] = "test_tanh"
