@@ -51,7 +51,7 @@ class SandboxFault(Exception):
 def hidden_paths(course_dir: Path) -> list[str]:
     """What learner code must not see: the course, the code checkout, homes, temporary folders."""
     return [str(course_dir), str(CODE_ROOT), "/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/srv",
-            "/run/user"]
+            "/run/user", "/usr/local/share/nbgrader", "/usr/share/nbgrader"]  # nbgrader's exchange: everyone's work
 
 
 def kept_paths() -> list[str]:
@@ -63,13 +63,15 @@ class ForkServer:
     """One sandbox process that forks a child per submission."""
 
     def __init__(self, course_dir: Path, uid: int, limits: Limits = Limits(), prelude: list[str] = (),
-                 start_timeout: float = 60.0):
-        """prelude: trusted cells (the notebook's setup) run once, before any child is forked."""
+                 keep: list[str] | None = None, start_timeout: float = 60.0):
+        """prelude: trusted cells (the notebook's setup) run once, before any child is forked.
+        keep: paths to leave reachable, read-only (default: :func:`kept_paths`)."""
         self.limits = limits
         parent, child = socket.socketpair()
         command = [sys.executable, "-I", "-m", "autograder.sandbox_server", "--control-fd", str(child.fileno()),
                    "--uid", str(uid), "--limits", limits.for_server(), "--prelude", json.dumps(list(prelude))]
-        command += [f"--hide={p}" for p in hidden_paths(course_dir)] + [f"--keep={p}" for p in kept_paths()]
+        command += [f"--hide={p}" for p in hidden_paths(course_dir)]
+        command += [f"--keep={p}" for p in (kept_paths() if keep is None else keep)]
         wants_namespaces = os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv")
         if wants_namespaces:
             # The namespace's first process dies with its parent, and every process in it with that one.

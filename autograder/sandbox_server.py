@@ -26,7 +26,8 @@ import sys
 import tempfile
 import warnings
 
-MS_BIND, MS_REC = 4096, 16384
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC = 1, 32, 4096, 16384
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # inside the namespace: this sandbox's own, emptied after each child
 PRELOAD = ("numpy", "IPython", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
            "autograder", "autograder.plotting", "math", "json", "random", "itertools", "functools", "collections",
            "fractions", "decimal", "statistics", "copy", "re", "typing", "dataclasses")
@@ -65,6 +66,8 @@ def hide(hidden: list[str], keep: list[str]) -> None:
         if any(path == c or path.startswith(c + "/") for c in covered):
             os.makedirs(path, exist_ok=True)
             _mount(stage, path, None, MS_BIND | MS_REC, None)
+            # Read-only: neither learner code nor the sandbox's own clean-up may change what is kept.
+            _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
 
 
 # --- the child: one submission ------------------------------------------------------------------------
@@ -107,9 +110,8 @@ def become(uid: int) -> None:
     libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid program can give privileges back
 
 
-def run_child(data: socket.socket, shell, uid: int, limits: dict) -> None:
-    """Set up the child's jail, then serve the grader's requests until it says goodbye."""
-    workdir = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
+def run_child(data: socket.socket, shell, uid: int, limits: dict, workdir: str) -> None:
+    """Set up the child's jail in ``workdir``, then serve the grader's requests until it says goodbye."""
     output = open(os.path.join(workdir, ".output"), "wb", buffering=0)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(output.fileno(), 1)
@@ -204,20 +206,24 @@ def serve_forks(control: socket.socket, shell, uid: int, limits: dict, namespace
     from autograder import wire
 
     child, pidfd = None, None
+    initial = scratch_entries()
     while True:
         readable, _, _ = select.select([control] + ([pidfd] if pidfd is not None else []), [], [])
         if pidfd is not None and pidfd in readable:
-            wire.send(control, _reap(child, namespace))
+            ended = _reap(child, namespace)
+            _clean(workdir, namespace, initial)
+            wire.send(control, ended)
             os.close(pidfd)
             child, pidfd = None, None
             continue
         op, fds, _, _ = socket.recv_fds(control, 1, 1)
         if op == b"F" and child is None and len(fds) == 1:
+            workdir = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
             child = os.fork()
             if child == 0:
                 control.close()
                 try:
-                    run_child(socket.socket(fileno=fds[0]), shell, uid, limits)
+                    run_child(socket.socket(fileno=fds[0]), shell, uid, limits, workdir)
                 finally:
                     os._exit(0)
             os.close(fds[0])
@@ -232,6 +238,7 @@ def serve_forks(control: socket.socket, shell, uid: int, limits: dict, namespace
             if child is not None:
                 _kill_all(child, namespace)
                 _reap(child, namespace)
+                _clean(workdir, namespace, initial)
             return
 
 
@@ -244,6 +251,34 @@ def _kill_all(child: int, namespace: bool) -> None:
             os.killpg(child, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def scratch_entries() -> set[str]:
+    """What the scratch folders hold now (at start-up: the mount points of kept paths, if any)."""
+    return {entry.path for folder in SCRATCH if os.path.isdir(folder) for entry in os.scandir(folder)}
+
+
+def _clean(workdir: str, namespace: bool, initial: set[str]) -> None:
+    """Remove what the child wrote, so the next learner starts from nothing and the disk stays free.
+
+    Only entries that appeared after start-up go: never a kept path's mount point, which would
+    reach through to the real file system.
+    """
+    import shutil
+
+    shutil.rmtree(workdir, ignore_errors=True)
+    if not namespace:  # outside a namespace the scratch folders are the machine's: leave them alone
+        return
+    for path in scratch_entries() - initial:
+        if os.path.ismount(path):
+            continue
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def _reap(child: int, namespace: bool) -> dict:
