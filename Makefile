@@ -5,13 +5,17 @@ BIN    := $(VENV)/bin
 # nbgrader runs the `alembic` command of its own environment, so that environment comes first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: demo test release check wheel env clean
+.PHONY: demo test release check wheel env chromium clean
 
 demo: env
 	$(BIN)/nnmath demo
 
-test: env
+test: env chromium
 	$(BIN)/python -m pytest
+
+# The browser tests (tests/browser/) drive Debian's Chromium: install it when it is missing.
+chromium:
+	@sh scripts/ensure-chromium
 
 release: env
 	$(BIN)/nnmath release

@@ -46,6 +46,10 @@ class CheckFailure(AssertionError):
     def __str__(self) -> str:
         return self.render()
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: the learner's problem, not our call stack."""
+        return ["CheckFailure: " + self.render()]
+
 
 def _name(fn) -> str:
     return getattr(fn, "__name__", None) or repr(fn)
@@ -125,30 +129,28 @@ def expect_derivative(grad_fn: Callable, of: Callable, at, *, kinks: Sequence[fl
     kwargs: passed to both functions (e.g. ``alpha=0.1``).
     """
     __tracebackhide__ = True
-    name, of_name = _name(grad_fn), _name(of)
-    z = draw(at, generator(f"derivative:{name}"))
-    z = gradcheck.away_from_kinks(z, kinks, margin=10 * h)
-    analytic = _evaluate(grad_fn, (z,), kwargs).value
-
-    def forward(v):
-        return _evaluate(of, (v,), kwargs).value
-
-    numeric = gradcheck.numerical_derivative(forward, z, h)
-    error = _gradient_verdict(name, of_name, analytic, numeric, f"{name}{describe_call((z,), kwargs)}")
-    _passed(say("ok_derivative", fn=name, of=of_name, error=error))
+    _expect_numerically("derivative", grad_fn, of, at, gradcheck.numerical_derivative, h, kwargs,
+                        prepare=lambda z: gradcheck.away_from_kinks(z, kinks, margin=10 * h))
 
 
 def expect_jacobian(jac_fn: Callable, of: Callable, at, *, h: float = gradcheck.DEFAULT_STEP, **kwargs) -> None:
     """``jac_fn(x)`` is the Jacobian ``d of(x)[i] / d x[j]`` (shape out + in), checked numerically."""
     __tracebackhide__ = True
-    name, of_name = _name(jac_fn), _name(of)
-    x = draw(at, generator(f"jacobian:{name}"))
-    analytic = _evaluate(jac_fn, (x,), kwargs).value
+    _expect_numerically("jacobian", jac_fn, of, at, gradcheck.numerical_jacobian, h, kwargs)
+
+
+def _expect_numerically(kind, analytic_fn, of, at, numerical, h, kwargs, prepare=None) -> None:
+    """``analytic_fn(x)`` against ``numerical(of, x, h)`` at an input drawn for this check."""
+    __tracebackhide__ = True
+    name, of_name = _name(analytic_fn), _name(of)
+    x = draw(at, generator(f"{kind}:{name}"))
+    x = prepare(x) if prepare else x
+    analytic = _evaluate(analytic_fn, (x,), kwargs).value
 
     def forward(v):
         return _evaluate(of, (v,), kwargs).value
 
-    numeric = gradcheck.numerical_jacobian(forward, x, h)
+    numeric = numerical(forward, x, h)
     error = _gradient_verdict(name, of_name, analytic, numeric, f"{name}{describe_call((x,), kwargs)}")
     _passed(say("ok_derivative", fn=name, of=of_name, error=error))
 

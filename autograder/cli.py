@@ -67,6 +67,8 @@ def cmd_grade(args) -> int:
     if not (course_dir / "source" / args.assignment).is_dir():
         raise UserError(f"source/{args.assignment} does not exist in {course_dir}")
     console = Console()
+    if not console.is_terminal:  # a log file: no need to wrap sentences at 80 columns
+        console = Console(width=160)
     if os.geteuid() != 0:
         console.print("[yellow]warning:[/yellow] not running as root: learner code runs as your user, with "
                       "resource limits but without hidden files, a network ban or a separate uid")

@@ -153,6 +153,8 @@ def grade_submission(server: ForkServer, spec: AssignmentSpec, student: str, pat
             error = runner.cell_errors[cell_id]
             cell_notes.setdefault(cell_id, []).append(
                 say("cell_failed", cell=cell_id, error=f"{error.get('type')}: {str(error.get('message'))[:200]}"))
+    for name, kind in runner.broken.items():
+        cell_notes.setdefault(name, []).append(say("function_broken", fn=name, what=say(f"broken_{kind}")))
     notes = [note for notes in cell_notes.values() for note in notes]
     return SubmissionGrade(student, cells, notes=notes, cell_notes=cell_notes, answers=answers)
 

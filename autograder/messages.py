@@ -69,6 +69,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{fn} was not checked again: it {what} earlier in this grading run.",
         "{fn} 不再重复检查：它在本次评分中{what}。"),
     "broken_crashed": ("crashed the process", "已使进程崩溃"),
+    "function_broken": (
+        "{fn} {what} when it was called; the checks that need it score 0.",
+        "{fn} 被调用时{what}；依赖它的检查记 0 分。"),
     "broken_timed_out": ("did not finish in time", "未能按时结束"),
     "opaque_result": (
         "{what} is a {type_name} object; return numbers or numpy arrays.",

@@ -52,3 +52,20 @@ class SetMessageLanguage(LanguagePreprocessor):
         if cell.cell_type == "code":
             cell.source = SET_LANGUAGE_CALL.sub(rf'\1"{self.language}"\3', cell.source)
         return cell, resources
+
+
+class LetRunAllContinue(NbGraderPreprocessor):
+    """Tag test cells ``raises-exception`` so Run All goes on past a failing test.
+
+    A fresh release fails every test; without the tag JupyterLab's Run All stops at the first one
+    and the learner never sees the rest of the lesson run. Grading is unaffected: a failing test
+    cell still has an error output.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            tags = cell.metadata.setdefault("tags", [])
+            if "raises-exception" not in tags:
+                tags.append("raises-exception")
+        return cell, resources

@@ -1,0 +1,1 @@
+"""Browser tests: the learner's and the instructor's JupyterLab in Chromium (see conftest.py)."""
