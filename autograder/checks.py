@@ -26,6 +26,7 @@ from .diagnose import ATOL, RTOL, compare, show_value
 from .inputs import draw, generator
 from .messages import Text, say
 from .reference import reference
+from .wire import Opaque
 
 __all__ = ["CheckFailure", "expect", "expect_derivative", "expect_jacobian", "expect_backward",
            "expect_matches_reference", "expect_stable", "expect_raises"]
@@ -63,6 +64,9 @@ def _evaluate(fn, args=(), kwargs=None, name=None):
     outcome = call(fn, args, kwargs or {}, name=name or _name(fn))
     if outcome.problem is not None:
         raise CheckFailure(name or _name(fn), [outcome.problem])
+    if isinstance(outcome.value, Opaque):  # an object that is not data cannot be an answer
+        raise CheckFailure(name or _name(fn), [say("opaque_result", what=f"{name or _name(fn)}{describe_call(args, kwargs or {})}",
+                                                  type_name=outcome.value.type_name)])
     return outcome
 
 

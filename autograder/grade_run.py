@@ -26,7 +26,7 @@ from .grading import AssignmentSpec, CellGrade, SubmissionGrade, grade_submissio
 from .messages import say, set_language
 from .sandbox import ForkServer, Limits
 
-UID_BASE = 61000  # sandbox children run as UID_BASE + worker number (no such users need to exist)
+UID_BASE = 61000  # sandbox children run as uids from here on (no such users need to exist)
 
 _worker: dict = {}
 
@@ -39,9 +39,17 @@ def _init_worker(course_dir: str, assignment: str, language: str, counter, limit
         number = counter.value
     set_language(language)
     spec = AssignmentSpec.from_source(Path(course_dir), assignment)
-    server = ForkServer(Path(course_dir), uid=UID_BASE + number, limits=limits, prelude=spec.prelude)
-    atexit.register(server.close)
-    _worker.update(spec=spec, namespace=trusted_namespace(spec), server=server, course_dir=Path(course_dir))
+    # Each worker of each run its own uid, so no two sandboxes share a process limit or can signal each other.
+    uid = UID_BASE + (os.getppid() % 4000) * 16 + number
+    _worker.update(spec=spec, namespace=trusted_namespace(spec), course_dir=Path(course_dir), uid=uid, limits=limits)
+    _start_server()
+    atexit.register(lambda: _worker["server"].close())
+
+
+def _start_server() -> None:
+    spec = _worker["spec"]
+    _worker["server"] = ForkServer(_worker["course_dir"], uid=_worker["uid"], limits=_worker["limits"],
+                                   prelude=spec.prelude)
 
 
 def _grade_in_worker(student: str) -> SubmissionGrade:
@@ -50,6 +58,8 @@ def _grade_in_worker(student: str) -> SubmissionGrade:
     try:
         return grade_submission(_worker["server"], spec, student, path, _worker["namespace"])
     except Exception as error:  # a fault of the grader itself: this learner is reported, the class goes on
+        _worker["server"].close()
+        _start_server()  # the next learner gets a sandbox in a known state
         note = say("test_error", error=f"grader error {type(error).__name__}: {error}")
         return SubmissionGrade(student, [CellGrade(g, p, 0.0, problems=[note]) for g, p, _ in spec.tests],
                                notes=[note], status="error")

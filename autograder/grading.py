@@ -13,6 +13,8 @@ import contextlib
 import hashlib
 import io
 import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,12 +109,30 @@ def trusted_namespace(spec: AssignmentSpec) -> dict:
     return namespace
 
 
+def open_submission(path: Path):
+    """The submitted notebook as a file object, refusing anything but a plain file of its own.
+
+    The grader runs as root: a symbolic link (of the file or of any folder above it, up to the
+    course's ``submitted/``) or a hard link could make it read, and copy into feedback, a file the
+    learner may not see. ``OSError`` if the file is not a plain, singly linked file at its own path.
+    """
+    if os.path.realpath(path) != os.path.abspath(path):
+        raise OSError("the notebook is a link to another file")
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
+        os.close(fd)
+        raise OSError("the notebook is not a plain file")
+    return os.fdopen(fd, encoding="utf-8")
+
+
 def read_answers(path: Path, spec: AssignmentSpec) -> tuple[dict[str, str] | None, Text | None]:
     """grade_id -> the learner's source of each answer cell, or (None, why) if unreadable."""
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None, say("submission_missing", notebook=spec.notebook_file)
     try:
-        nb = nbformat.read(str(path), as_version=4)
+        with open_submission(path) as file:
+            nb = nbformat.read(file, as_version=4)
         cells = list(nb.cells)
     except Exception as error:  # any unreadable file: reported, never fatal
         return None, say("submission_malformed", notebook=spec.notebook_file,
@@ -133,7 +153,7 @@ def grade_submission(server: ForkServer, spec: AssignmentSpec, student: str, pat
     """Grade ``student``'s notebook at ``path``; learner faults cost only the checks they break."""
     answers, problem = read_answers(path, spec)
     if answers is None:
-        status = "missing" if not path.is_file() else "malformed"
+        status = "missing" if not os.path.lexists(path) else "malformed"
         return SubmissionGrade(student, [CellGrade(g, p, 0.0, problems=[problem]) for g, p, _ in spec.tests],
                                notes=[problem], status=status)
     program = [(cell_id, source if source is not None else answers.get(cell_id, ""))

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +93,7 @@ class ForkServer:
             self.close()
             raise RuntimeError(f"the sandbox did not start ({error}): {stderr}") from None
         self.isolated = bool(hello.get("namespace")) and bool(wants_namespaces)
+        self.active: Session | None = None
         self.prelude_results = hello.get("prelude", [])
 
     def _stderr(self) -> str:
@@ -100,20 +103,27 @@ class ForkServer:
             return ""
 
     def session(self) -> "Session":
+        """A fresh child for one submission (ending the previous one first, if it is still there)."""
+        if self.active is not None:
+            self.active.end()
         ours, theirs = socket.socketpair()
         socket.send_fds(self.control, [b"F"], [theirs.fileno()])
         theirs.close()
-        self.control.settimeout(30)
-        reply = wire.receive(self.control)
+        reply = wire.receive(self.control, deadline=time.monotonic() + 30)
         if "forked" not in reply:
             raise RuntimeError(f"the sandbox refused to fork: {reply}")
-        return Session(self, ours)
+        self.active = Session(self, ours)
+        return self.active
 
-    def _end_child(self, kill: bool) -> dict:
-        if kill:
-            self.control.sendall(b"K")
-        self.control.settimeout(30)
-        return wire.receive(self.control)
+    def _end_child(self) -> dict:
+        """Kill the current child (and all it started) and wait for the server's report."""
+        self.control.sendall(b"K")
+        deadline = time.monotonic() + 30
+        while True:
+            reply = wire.receive(self.control, deadline=deadline)
+            if "exited" in reply:
+                self.active = None
+                return reply
 
     def close(self) -> None:
         try:
@@ -145,18 +155,28 @@ class Session:
     ended: dict | None = field(default=None)
 
     def _ask(self, request: dict, seconds: float) -> dict:
+        """Send a request and wait, at most ``seconds`` in all, for the reply that answers it.
+
+        Each request carries a random id the reply must echo, and nothing may follow the reply:
+        a child writing anything else to its channel is at fault in the call that did it.
+        """
         if self.ended is not None:
             raise SandboxFault("crashed", self._how())
-        self.sock.settimeout(seconds)
+        request_id = secrets.token_hex(8)
         try:
-            wire.send(self.sock, request)
-            return wire.receive(self.sock)
+            self.sock.settimeout(seconds)
+            wire.send(self.sock, {**request, "id": request_id})
+            reply = wire.receive(self.sock, deadline=time.monotonic() + seconds)
+            if reply.pop("id", None) != request_id or wire.pending(self.sock):
+                raise wire.WireError("the child wrote to the grader's channel out of turn")
+            return reply
         except socket.timeout:
-            self.end(kill=True)
+            self.end()
             raise SandboxFault("timed_out", f"{seconds:g} s") from None
         except (EOFError, OSError, wire.WireError) as error:
-            self.end(kill=not isinstance(error, EOFError))
-            raise SandboxFault("crashed", self._how()) from None
+            self.end()
+            how = self._how() if isinstance(error, EOFError) else str(error)
+            raise SandboxFault("crashed", how) from None
 
     def _how(self) -> str:
         if not self.ended:
@@ -174,16 +194,13 @@ class Session:
         return self._ask({"op": "call", "name": name, "args": [wire.encode(a) for a in args],
                           "kwargs": {k: wire.encode(v) for k, v in kwargs.items()}}, self.server.limits.call_seconds)
 
-    def end(self, kill: bool = False) -> None:
+    def end(self) -> None:
+        """Kill the child and everything it started; a child is never trusted to exit by itself."""
         if self.ended is not None:
             return
-        try:
-            if not kill:
-                wire.send(self.sock, {"op": "bye"})
-        except OSError:
-            kill = True
         self.sock.close()
         try:
-            self.ended = self.server._end_child(kill)
-        except (EOFError, OSError, wire.WireError):
+            self.ended = self.server._end_child()
+        except (EOFError, OSError, wire.WireError) as error:
             self.ended = {"exited": None, "signal": None}
+            raise RuntimeError(f"the sandbox stopped answering ({error})") from None

@@ -147,11 +147,11 @@ def serve(data: socket.socket, shell) -> None:
             request = wire.receive(data)
         except (EOFError, wire.WireError):
             return
-        op = request.get("op")
+        op, request_id = request.get("op"), request.get("id")
         if op == "cell":
-            wire.send(data, run_cell(shell, request["source"]))
+            wire.send(data, {**run_cell(shell, request["source"]), "id": request_id})
         elif op == "call":
-            wire.send(data, call(shell, request))
+            wire.send(data, {**call(shell, request), "id": request_id})
         else:
             return
 
@@ -233,7 +233,7 @@ def serve_forks(control: socket.socket, shell, uid: int, limits: dict, namespace
         for fd in fds:
             os.close(fd)
         if op == b"K" and child is not None:
-            _kill_all(child, namespace)
+            _kill_all(child, namespace)  # its pidfd turns readable: reaped and reported above
         elif op in (b"Q", b""):
             if child is not None:
                 _kill_all(child, namespace)

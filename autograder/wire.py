@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import struct
+import time
 
 import numpy as np
 
@@ -103,13 +105,17 @@ def send(sock, message: dict) -> None:
     sock.sendall(_HEADER.pack(len(payload)) + payload)
 
 
-def receive(sock) -> dict:
-    """The next message; :class:`WireError` on a malformed or oversized frame, EOFError at the end."""
-    (length,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size))
+def receive(sock, deadline: float | None = None) -> dict:
+    """The next message; :class:`WireError` on a malformed or oversized frame, EOFError at the end.
+
+    deadline: a ``time.monotonic()`` by which the *whole* message must have arrived (a sender
+    trickling one byte at a time cannot stretch it); ``socket.timeout`` when it passes.
+    """
+    (length,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size, deadline))
     if length > MAX_FRAME:
         raise WireError(f"a message of {length} bytes is over the {MAX_FRAME}-byte limit")
     try:
-        message = json.loads(_read_exactly(sock, length))
+        message = json.loads(_read_exactly(sock, length, deadline))
     except ValueError as error:
         raise WireError(f"not JSON: {error}") from None
     if not isinstance(message, dict):
@@ -117,9 +123,26 @@ def receive(sock) -> dict:
     return message
 
 
-def _read_exactly(sock, size: int) -> bytes:
+def pending(sock) -> bool:
+    """Whether more bytes are already waiting on the socket (after a reply, there should be none)."""
+    timeout = sock.gettimeout()
+    sock.setblocking(False)  # in timeout mode Python would wait for data before peeking
+    try:
+        return bool(sock.recv(1, socket.MSG_PEEK))
+    except (BlockingIOError, InterruptedError):
+        return False
+    finally:
+        sock.settimeout(timeout)
+
+
+def _read_exactly(sock, size: int, deadline: float | None = None) -> bytes:
     chunks, remaining = [], size
     while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("the message did not arrive in time")
+            sock.settimeout(left)
         chunk = sock.recv(min(remaining, 1 << 20))
         if not chunk:
             raise EOFError("the other side closed the connection")
