@@ -3,9 +3,9 @@
 A :class:`ForkServer` is one long-lived sandbox process (see :mod:`autograder.sandbox_server`);
 :meth:`ForkServer.session` forks a fresh child for one submission and returns a :class:`Session`
 to run its cells and call its functions, each under a wall-clock deadline. When the grader runs
-as root the server lives in new mount, network and PID namespaces (``unshare``), with the course,
-``solutions/``, home directories and temporary folders hidden, and each child runs as its own
-unprivileged uid; otherwise it runs as the grader's user, with resource limits only, and
+as root the server lives in new mount, network and PID namespaces (``unshare``) on a root file
+system of its own that holds only the system, the Python installation and the public checks (no
+course, no ``solutions/``, no home directories), and each child runs as its own unprivileged uid; otherwise it runs as the grader's user, with resource limits only, and
 :attr:`ForkServer.isolated` is False.
 """
 from __future__ import annotations
@@ -50,12 +50,6 @@ class SandboxFault(Exception):
         self.kind, self.detail = kind, detail
 
 
-def hidden_paths(course_dir: Path) -> list[str]:
-    """What learner code must not see: the course, the code checkout, homes, temporary folders."""
-    return [str(course_dir), str(CODE_ROOT), "/root", "/home", "/tmp", "/var/tmp", "/dev/shm", "/srv",
-            "/run/user", "/usr/local/share/nbgrader", "/usr/share/nbgrader"]  # nbgrader's exchange: everyone's work
-
-
 def kept_paths() -> list[str]:
     """What it must still reach: the Python installation and environment, and the public checks."""
     return [sys.base_prefix, sys.prefix, str(CODE_ROOT / "autograder")]
@@ -71,8 +65,8 @@ class ForkServer:
         self.limits = limits
         parent, child = socket.socketpair()
         command = [sys.executable, "-I", "-m", "autograder.sandbox_server", "--control-fd", str(child.fileno()),
-                   "--uid", str(uid), "--limits", limits.for_server(), "--prelude", json.dumps(list(prelude))]
-        command += [f"--hide={p}" for p in hidden_paths(course_dir)]
+                   "--uid", str(uid), "--limits", limits.for_server(), "--prelude", json.dumps(list(prelude)),
+                   f"--course={course_dir}"]
         command += [f"--keep={p}" for p in (kept_paths() if keep is None else keep)]
         wants_namespaces = os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv")
         if wants_namespaces:

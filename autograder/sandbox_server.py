@@ -1,9 +1,9 @@
 """The inside of the sandbox: a fork server that runs learner code, one child per submission.
 
 Started by :mod:`autograder.sandbox` (as root: inside new mount, network and PID namespaces made by
-``unshare``). Before any learner code exists it hides the course behind empty file systems, keeping
-only the Python installation and the public ``autograder`` package reachable, and imports what
-answer cells use (numpy, IPython, matplotlib). Then, for each submission, it forks a child that
+``unshare``). Before any learner code exists it switches to a new root file system holding only
+the system, the Python installation and the public ``autograder`` package (:func:`confine`), and
+imports what answer cells use (numpy, IPython, matplotlib). Then, for each submission, it forks a child that
 drops to its own unprivileged uid, takes resource limits, works in an empty directory and
 serves requests on the socket it was handed: run a cell, call a function by name. The child only
 ever answers with plain data (:mod:`autograder.wire`); all judging happens outside.
@@ -26,14 +26,14 @@ import sys
 import tempfile
 import warnings
 
-MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC = 1, 32, 4096, 16384
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # inside the namespace: this sandbox's own, emptied after each child
 PRELOAD = ("numpy", "IPython", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
            "autograder", "autograder.plotting", "math", "json", "random", "itertools", "functools", "collections",
            "fractions", "decimal", "statistics", "copy", "re", "typing", "dataclasses")
 
 
-# --- hiding the course (root, inside a private mount namespace) -------------------------------------
+# --- confinement (root, inside a private mount namespace) -------------------------------------------
 
 def _mount(source, target, fstype, flags, data):
     libc = ctypes.CDLL(None, use_errno=True)
@@ -43,31 +43,64 @@ def _mount(source, target, fstype, flags, data):
         raise OSError(errno, f"mount {source} on {target}: {os.strerror(errno)}")
 
 
-def hide(hidden: list[str], keep: list[str]) -> None:
-    """Cover every ``hidden`` directory with an empty tmpfs, then bind each ``keep`` path back.
+def _bind_read_only(source: str, target: str) -> None:
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()
+    _mount(source, target, None, MS_BIND | MS_REC, None)
+    _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
 
-    ``keep`` paths are first bound to a staging area so they stay reachable once their parents
-    are covered. Only this process's mount namespace changes.
+
+def confine(keep: list[str], root: str = "/mnt") -> None:
+    """Make a new root holding only what learner code needs, and switch to it.
+
+    An allow-list, not a deny-list: the system's programs and libraries (``/usr``, ``/etc`` and
+    the ``/bin``/``/lib`` links), a few device nodes, a fresh ``/proc`` of this PID namespace, empty
+    private ``/tmp``, ``/var/tmp`` and ``/dev/shm``, and the ``keep`` paths (the Python
+    installation, the environment, the public checks), all read-only. Courses, code checkouts,
+    homes and every other file on the machine are simply not there. The old root is detached.
     """
-    _mount("tmpfs", "/mnt", "tmpfs", 0, "mode=700")
-    staged = []
-    for i, path in enumerate(p for p in keep if os.path.exists(p)):
-        stage = f"/mnt/{i}"
-        os.mkdir(stage)
-        _mount(path, stage, None, MS_BIND | MS_REC, None)
-        staged.append((stage, path))
-    covered = []
-    for path in sorted(set(hidden), key=len):
-        if os.path.isdir(path) and not any(path == c or path.startswith(c + "/") for c in covered):
-            mode = "1777" if path in ("/tmp", "/var/tmp", "/dev/shm") else "755"
-            _mount("tmpfs", path, "tmpfs", 0, f"mode={mode},size=256m")
-            covered.append(path)
-    for stage, path in staged:
-        if any(path == c or path.startswith(c + "/") for c in covered):
-            os.makedirs(path, exist_ok=True)
-            _mount(stage, path, None, MS_BIND | MS_REC, None)
-            # Read-only: neither learner code nor the sandbox's own clean-up may change what is kept.
-            _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+    _mount("tmpfs", root, "tmpfs", 0, "mode=755")
+    for scratch in SCRATCH:  # first, so that kept paths inside them (a venv in /tmp) are bound on top
+        os.makedirs(root + scratch, exist_ok=True)
+        _mount("tmpfs", root + scratch, "tmpfs", 0, "mode=1777,size=256m")
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = "/" + name
+        if os.path.islink(path):
+            os.symlink(os.readlink(path), root + path)
+        elif os.path.isdir(path):
+            _bind_read_only(path, root + path)
+    for path in ("/usr", "/etc", *keep):
+        if os.path.exists(path):
+            _bind_read_only(path, root + path)
+    os.makedirs(root + "/dev", exist_ok=True)
+    for device in ("null", "zero", "full", "random", "urandom"):
+        target = f"{root}/dev/{device}"
+        open(target, "a").close()
+        _mount(f"/dev/{device}", target, None, MS_BIND, None)
+    os.makedirs(root + "/proc", exist_ok=True)
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    _switch_root(root)
+
+
+def _switch_root(root: str) -> None:
+    """pivot_root into ``root`` and detach the old root (chroot if pivot_root is refused)."""
+    import platform
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    number = {"x86_64": 155, "aarch64": 41}.get(platform.machine())
+    old = root + "/.old-root"
+    os.mkdir(old)
+    if number is not None and libc.syscall(number, root.encode(), old.encode()) == 0:
+        os.chdir("/")
+        if libc.umount2(b"/.old-root", 2) != 0:  # MNT_DETACH
+            raise OSError(ctypes.get_errno(), "could not detach the old root")
+        os.rmdir("/.old-root")
+    else:
+        os.chroot(root)  # the kernel refuses new user namespaces inside a chroot, so it holds
+        os.chdir("/")
 
 
 # --- the child: one submission ------------------------------------------------------------------------
@@ -299,13 +332,13 @@ def main(argv=None) -> None:
     parser.add_argument("--control-fd", type=int, required=True)
     parser.add_argument("--uid", type=int, required=True)
     parser.add_argument("--limits", required=True)
-    parser.add_argument("--hide", action="append", default=[])
     parser.add_argument("--keep", action="append", default=[])
+    parser.add_argument("--course", help="the course this sandbox grades (shown in ps; never reachable inside)")
     parser.add_argument("--prelude", default="[]", help="JSON list of trusted cells every child starts after")
     args = parser.parse_args(argv)
     namespace = os.getpid() == 1
     if namespace and os.geteuid() == 0:
-        hide(args.hide, args.keep)
+        confine(args.keep)
     for module in PRELOAD:
         __import__(module)
     shell = make_shell()

@@ -12,7 +12,8 @@ import torch
 
 REPO = Path(__file__).resolve().parents[1]
 # The contract lives in the project's shared/ folder, beside the repository (as CI checks it out).
-CURRICULUM_CANDIDATES = [REPO.parent / "shared" / "CURRICULUM.md", REPO / "CURRICULUM.md"]
+CURRICULUM_CANDIDATES = [REPO.parent / "shared" / "CURRICULUM.md", Path("/work/shared/CURRICULUM.md"),
+                         REPO / "CURRICULUM.md"]
 
 
 @contextlib.contextmanager

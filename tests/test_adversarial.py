@@ -315,7 +315,7 @@ def test_the_adversarial_class_is_graded_to_the_end(graded):
     assert run.seconds is not None and run.returncode == 0, run.outcome()
     assert set(run.report) == set(run.students) and set(run.students) <= set(run.scores)
     # Sandboxes name the course they hide on their command line: none may outlive the run.
-    left = subprocess.run(["pgrep", "-f", "--", f"--hide={graded.course.resolve()}"], capture_output=True, text=True)
+    left = subprocess.run(["pgrep", "-f", "--", f"--course={graded.course.resolve()}"], capture_output=True, text=True)
     assert left.returncode == 1, f"sandbox processes outlived the run: {left.stdout.split()}"
 
 
@@ -343,7 +343,7 @@ def test_an_attack_on_the_next_learner_in_the_sandbox_costs_them_nothing(graded,
     assert all(scores[cell] == 0 for cell in must_fail(attacker)), (scores, run.explain(attacker.student, POINTS))
     assert all(scores[cell] == POINTS[cell] for cell in must_pass(attacker)), \
         (scores, run.explain(attacker.student, POINTS))
-    left = subprocess.run(["pgrep", "-f", "--", f"--hide={run.course.resolve()}"], capture_output=True, text=True)
+    left = subprocess.run(["pgrep", "-f", "--", f"--course={run.course.resolve()}"], capture_output=True, text=True)
     assert left.returncode == 1, f"sandbox processes outlived the run: {left.stdout.split()}"
 
 
@@ -369,7 +369,7 @@ def test_the_stealing_attacks_find_the_reference_where_nothing_hides_it(template
     cwd.mkdir(parents=True)
     answer = course.parent / f"control-{student}.py"
     answer.write_text(render(attack.answers["relu"], course, student, served))
-    result = subprocess.run([sys.executable, "-c", CONTROL, str(answer), f"--hide={course}"], cwd=cwd,
+    result = subprocess.run([sys.executable, "-c", CONTROL, str(answer), f"--course={course}"], cwd=cwd,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout) == [0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 1.0, 1.5, 2.0], \

@@ -145,3 +145,13 @@ def test_every_answer_cell_is_recognised():
     from autograder.curriculum import ASSIGNMENTS
     assert {nbgrader_meta(c)["grade_id"] for c in nb.cells if is_answer_cell(c)} == set(
         ASSIGNMENTS["03_activations"].graded)
+
+
+def test_the_curriculum_table_names_every_graded_function_of_every_assignment():
+    import solutions
+    from autograder.curriculum import ASSIGNMENTS
+
+    assert set(ASSIGNMENTS) == set(solutions.ASSIGNMENT_OF.values())
+    for folder, assignment in ASSIGNMENTS.items():
+        assert set(assignment.graded) == {n for n, f in solutions.ASSIGNMENT_OF.items() if f == folder}, folder
+        assert assignment.notebook == folder.split("_", 1)[1]

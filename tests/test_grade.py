@@ -69,8 +69,8 @@ def test_a_killed_run_rerun_ends_with_every_grade_exactly_once(tmp_path):
     partly = scores_in_gradebook(course)
     assert len(partly) < len(learners), "the run was meant to be killed before it finished"
     time.sleep(0.5)
-    # Sandboxes name the course they hide on their command line: none of this course's may survive.
-    assert subprocess.run(["pgrep", "-f", "--", f"--hide={course.resolve()}"], capture_output=True).returncode == 1, \
+    # Sandboxes name their course on their command line: none of this course's may survive.
+    assert subprocess.run(["pgrep", "-f", "--", f"--course={course.resolve()}"], capture_output=True).returncode == 1, \
         "sandbox processes outlived the killed run"
 
     subprocess.run(command, check=True, capture_output=True, timeout=300)

@@ -59,6 +59,17 @@ def test_course_code_checkout_and_homes_are_hidden(server):
 
 
 @needs_root
+def test_the_root_holds_only_the_system_python_and_the_checks(server):
+    allowed = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "dev", "proc", "tmp", "var"}
+    allowed |= {p.strip("/").split("/")[0] for p in kept_paths()}
+    [listing] = run(server, f"import os\nextra = set(os.listdir('/')) - set({sorted(allowed)!r})\nassert not extra, extra")
+    assert listing == {"ok": True}, listing
+    [other_checkouts] = run(server, "import glob\nfound = [p for depth in range(1, 6) for p in "
+                                    "glob.glob('/' + '*/' * depth + 'solutions/activations.py')]\nassert not found, found")
+    assert other_checkouts == {"ok": True}, other_checkouts
+
+
+@needs_root
 def test_kept_paths_are_read_only_and_survive_clean_up(server, sentinel):
     [read, delete] = run(server, f"assert open({str(sentinel / 'precious.txt')!r}).read() == 'keep me'",
                          f"import os\nos.remove({str(sentinel / 'precious.txt')!r})")
