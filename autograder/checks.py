@@ -61,12 +61,13 @@ def _evaluate(fn, args=(), kwargs=None, name=None):
     __tracebackhide__ = True
     if fn is None:
         raise CheckFailure(name or "?", [say("not_defined", fn=name or "?")])
-    outcome = call(fn, args, kwargs or {}, name=name or _name(fn))
+    name = name or _name(fn)
+    outcome = call(fn, args, kwargs or {}, name=name)
     if outcome.problem is not None:
-        raise CheckFailure(name or _name(fn), [outcome.problem])
-    if isinstance(outcome.value, Opaque):  # an object that is not data cannot be an answer
-        raise CheckFailure(name or _name(fn), [say("opaque_result", what=f"{name or _name(fn)}{describe_call(args, kwargs or {})}",
-                                                  type_name=outcome.value.type_name)])
+        raise CheckFailure(name, [outcome.problem])
+    if isinstance(outcome.value, Opaque):  # an object that could not leave the sandbox is no answer
+        raise CheckFailure(name, [say("opaque_result", what=f"{name}{describe_call(args, kwargs or {})}",
+                                      type_name=outcome.value.type_name)])
     return outcome
 
 

@@ -40,8 +40,9 @@ def write_feedback(course_dir: Path, assignment: str, students: list[str] | None
     notebook_file = ASSIGNMENTS[assignment].notebook_file
     language = course_language(course_dir)
     autograded = course_dir / "autograded"
-    students = students or sorted(p.name for p in autograded.iterdir() if (p / assignment / notebook_file).is_file()) \
-        if autograded.is_dir() else students or []
+    if not students:
+        graded = autograded.iterdir() if autograded.is_dir() else ()
+        students = sorted(p.name for p in graded if (p / assignment / notebook_file).is_file())
     exporter = HTMLExporter(template_name="lab")
     written = []
     for student in students:

@@ -62,6 +62,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "timed_out": (
         "{fn}{call} did not finish within {seconds} s (an endless loop?). It was stopped.",
         "{fn}{call} 在 {seconds} 秒内没有结束（死循环？），已被终止。"),
+    "budget_spent": (
+        "{fn} was not called: this submission used up its {seconds} s of grading time.",
+        "{fn} 未被调用：本次提交已用完 {seconds} 秒的评分时间。"),
     "crashed": (
         "{fn}{call} stopped the Python process ({how}), so it could not be checked.",
         "{fn}{call} 使 Python 进程退出（{how}），因此无法检查。"),

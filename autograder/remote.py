@@ -31,6 +31,7 @@ class SubmissionRunner:
         self.cell_errors: dict[str, dict] = {}  # cell id -> the exception it raised
         self.broken: dict[str, str] = {}      # function name -> "crashed" / "timed_out"
         self.session = None
+        self.budget_seconds = budget_seconds
         self.deadline = time.monotonic() + budget_seconds
 
     def start(self) -> None:
@@ -56,7 +57,7 @@ class SubmissionRunner:
         if name in self.broken:
             raise LearnerFault(say("broken_before", fn=name, what=say(f"broken_{self.broken[name]}")))
         if time.monotonic() > self.deadline:
-            raise LearnerFault(say("timed_out", fn=name, call=describe_call(args, kwargs), seconds="the submission's"))
+            raise LearnerFault(say("budget_spent", fn=name, seconds=f"{self.budget_seconds:g}"))
         if self.session is None or self.session.ended is not None:
             self.start()
         try:
@@ -120,10 +121,7 @@ def write_back(local, remote) -> None:
         if isinstance(remote, np.ndarray) and remote.shape == local.shape and local.flags.writeable:
             if remote.dtype != local.dtype or remote.tobytes() != local.tobytes():
                 local[...] = remote.astype(local.dtype, copy=False)
-    elif isinstance(local, list) and isinstance(remote, list) and len(local) == len(remote):
-        for a, b in zip(local, remote):
-            write_back(a, b)
-    elif isinstance(local, tuple) and isinstance(remote, tuple) and len(local) == len(remote):
+    elif isinstance(local, (list, tuple)) and type(remote) is type(local) and len(local) == len(remote):
         for a, b in zip(local, remote):
             write_back(a, b)
     elif isinstance(local, dict) and isinstance(remote, dict):

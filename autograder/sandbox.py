@@ -5,8 +5,9 @@ A :class:`ForkServer` is one long-lived sandbox process (see :mod:`autograder.sa
 to run its cells and call its functions, each under a wall-clock deadline. When the grader runs
 as root the server lives in new mount, network and PID namespaces (``unshare``) on a root file
 system of its own that holds only the system, the Python installation and the public checks (no
-course, no ``solutions/``, no home directories), and each child runs as its own unprivileged uid; otherwise it runs as the grader's user, with resource limits only, and
-:attr:`ForkServer.isolated` is False.
+course, no ``solutions/``, no home directories), and each child runs as its own unprivileged uid;
+otherwise it runs as the grader's user, with resource limits only, and :attr:`ForkServer.isolated`
+is False.
 """
 from __future__ import annotations
 
@@ -184,7 +185,8 @@ class Session:
         return self._ask({"op": "cell", "source": source}, self.server.limits.cell_seconds)
 
     def call(self, name: str, args: tuple, kwargs: dict) -> dict:
-        """The child's answer to ``name(*args, **kwargs)``: ``value`` (encoded), ``args``, ``warnings`` or ``error``."""
+        """The child's answer to ``name(*args, **kwargs)``: ``value`` (encoded), ``changed_args``,
+        ``changed_kwargs`` and ``warnings``, or ``error``."""
         return self._ask({"op": "call", "name": name, "args": [wire.encode(a) for a in args],
                           "kwargs": {k: wire.encode(v) for k, v in kwargs.items()}}, self.server.limits.call_seconds)
 
