@@ -1,0 +1,115 @@
+"""Issue 9 through the real sandbox: functions, generators, objects and long calls graded by `nnmath grade`.
+
+The fixture assignment (:mod:`crossing_fixture`, not a lesson) uses every mechanism; its class is
+the reference (full marks) and one learner per typical mistake, each of whom must score 0 on the
+cells of that mistake only, with a message naming it. The same test cells, run in-process as a
+learner's kernel runs them, give the same verdicts.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import linecache
+
+import pytest
+
+import crossing_fixture as fixture
+from autograder.checks import CheckFailure
+from autograder.contract import BEGIN_HIDDEN, END_HIDDEN
+from autograder.grade_run import grade_class
+from autograder.sandbox import Limits
+from autograder.simulate import make_submission, reference_answers, test_points, write_submission
+from conftest import REPO
+from notebook_tools import read
+
+pytestmark = pytest.mark.slow
+LIMITS = Limits(cell_seconds=5, call_seconds=2)  # train_mlp's cell raises its own call to 8 s
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        fixture.register(patch)
+        yield fixture.new_course(tmp_path_factory.mktemp("crossing") / "course", REPO)
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    with pytest.MonkeyPatch.context() as patch:
+        fixture.register(patch)
+        source, release = read(course / "source" / fixture.A / fixture.NB), read(course / "release" / fixture.A / fixture.NB)
+        for learner in fixture.CROSSING_CLASS:
+            write_submission(course, fixture.A, fixture.NB, make_submission(release, source, learner), learner.student_id)
+        summary = grade_class(course, fixture.A, jobs=2, limits=LIMITS)
+    return {grade.student: grade for grade in summary.grades}, test_points(source)
+
+
+def _problems(cell) -> str:
+    return " | ".join(p.en for p in cell.problems)
+
+
+@pytest.mark.parametrize("learner", fixture.CROSSING_CLASS, ids=lambda learner: learner.student_id)
+def test_each_mistake_scores_zero_on_its_own_cells_only_and_is_named(graded, learner):
+    grades, points = graded
+    grade = grades[learner.student_id]
+    failed = {cell.grade_id for cell in grade.cells if cell.score == 0}
+    assert failed == set(learner.fails), {c.grade_id: _problems(c) for c in grade.cells if c.problems}
+    assert grade.score == sum(p for t, p in points.items() if t not in learner.fails)
+    for cell in grade.cells:
+        if cell.grade_id in learner.fails:
+            assert fixture.EVIDENCE[learner.student_id] in _problems(cell), (cell.grade_id, _problems(cell))
+
+
+def test_the_reference_prints_every_success_line(graded):
+    grades, _ = graded
+    lines = [line for cell in grades["ref"].cells for line in cell.passed_lines]
+    for expected in ("leaves its input exactly", "called f(x) = sum(sin(x)) 12 times", "draws from `rng`",
+                     "deep chains", "diamonds", "reused nodes", "keeps to this exercise's rules",
+                     "held-out accuracy"):
+        assert any(expected in line for line in lines), expected
+
+
+# --- the same declarations in a learner's kernel ------------------------------------------------------
+
+def _kernel(answers: dict[str, str]) -> dict:
+    """A namespace as a learner's kernel has it after running setup and answer cells (in-process)."""
+    nb = fixture.notebook()
+    scope: dict = {}
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and grade_id in ("setup", "helpers"):
+            exec(compile(cell.source, grade_id, "exec"), scope)
+        elif grade_id in answers:  # registered with linecache, as IPython does, so inspect finds the source
+            filename = f"<cell {grade_id}>"
+            linecache.cache[filename] = (len(answers[grade_id]), None, answers[grade_id].splitlines(True), filename)
+            exec(compile(answers[grade_id], filename, "exec"), scope)
+    return scope
+
+
+def _run_tests(scope: dict) -> dict[str, str]:
+    """test cell id -> "" if it passed, else its failure message (hidden tests included)."""
+    results = {}
+    for cell in fixture.notebook().cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if not grade_id.startswith("test_"):
+            continue
+        code = "\n".join(line for line in cell.source.splitlines() if line.strip() not in (BEGIN_HIDDEN, END_HIDDEN))
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(code, grade_id, "exec"), dict(scope))
+            results[grade_id] = ""
+        except CheckFailure as failure:
+            results[grade_id] = " | ".join(p.en for p in failure.problems)
+    return results
+
+
+KERNEL_CASES = [learner for learner in fixture.CROSSING_CLASS if learner.student_id not in ("torch", "slow", "patient")]
+
+
+@pytest.mark.parametrize("learner", KERNEL_CASES, ids=lambda learner: learner.student_id)
+def test_the_same_cells_in_a_learners_kernel_give_the_same_verdicts(learner):
+    answers = {**reference_answers(fixture.notebook()), **learner.answers}
+    results = _run_tests(_kernel(answers))
+    assert {cell for cell, message in results.items() if message} == set(learner.fails), results
+    for cell in learner.fails:
+        assert fixture.EVIDENCE[learner.student_id] in results[cell], results[cell]
