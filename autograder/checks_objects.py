@@ -46,7 +46,7 @@ def run_program(cls, program: Program) -> dict:
     remote = getattr(cls, "perform_program", None)
     try:
         if remote is not None and not isinstance(cls, type):
-            result = remote(program.steps, f"{name}: {program.labels[-1]}")
+            result = remote(program.steps, f": `{program.labels[-1]}`")
         else:
             result = programs.perform(cls, program.steps)
     except LearnerFault as fault:

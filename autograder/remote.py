@@ -119,6 +119,9 @@ class RemoteFunction(crossing.Reference):
     def __call__(self, *args, **kwargs):
         reply = self._runner.call(self.__name__, args, kwargs, seconds=self._seconds)
         if "error" in reply:
+            if crossing.blocked_module(reply["error"]):  # imported, while running, what learners lack
+                raise LearnerFault(say("import_unavailable", fn=self.__name__,
+                                       module=crossing.blocked_module(reply["error"])))
             raise learner_exception(reply["error"])
         crossing.apply_records(reply.get("records"), args, kwargs)
         for index, remote in dict(reply.get("changed_args", {})).items():

@@ -18,7 +18,8 @@ from autograder.checks import CheckFailure
 from autograder.contract import BEGIN_HIDDEN, END_HIDDEN
 from autograder.grade_run import grade_class
 from autograder.sandbox import Limits
-from autograder.simulate import make_submission, reference_answers, test_points, write_submission
+from autograder.simulate import make_submission, reference_answers, write_submission
+from autograder.simulate import test_points as points_of
 from conftest import REPO
 from notebook_tools import read
 
@@ -41,7 +42,7 @@ def graded(course):
         for learner in fixture.CROSSING_CLASS:
             write_submission(course, fixture.A, fixture.NB, make_submission(release, source, learner), learner.student_id)
         summary = grade_class(course, fixture.A, jobs=2, limits=LIMITS)
-    return {grade.student: grade for grade in summary.grades}, test_points(source)
+    return {grade.student: grade for grade in summary.grades}, points_of(source)
 
 
 def _problems(cell) -> str:
