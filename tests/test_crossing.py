@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import linecache
+import time
 
 import pytest
 
@@ -114,3 +115,26 @@ def test_the_same_cells_in_a_learners_kernel_give_the_same_verdicts(learner):
     assert {cell for cell, message in results.items() if message} == set(learner.fails), results
     for cell in learner.fails:
         assert fixture.EVIDENCE[learner.student_id] in results[cell], results[cell]
+
+
+# --- deadlines: a call's own, never past the submission's budget ----------------------------------------
+
+def test_a_raised_deadline_never_outlasts_the_submissions_budget(tmp_path):
+    from autograder.calls import LearnerFault
+    from autograder.remote import RemoteFunction, SubmissionRunner
+    from autograder.sandbox import ForkServer
+
+    slow = "import time\n\ndef train(seconds):\n    time.sleep(seconds)\n    return seconds\n"
+    with ForkServer(tmp_path, uid=61950, limits=Limits(cell_seconds=5, call_seconds=1)) as server:
+        runner = SubmissionRunner(server, [("train", slow)], budget_seconds=4.0)
+        runner.start()
+        train = RemoteFunction("train", runner)
+        with pytest.raises(LearnerFault, match="within 1 s"):
+            train(1.5)  # the plain call's deadline
+        assert runner.broken.pop("train") == "timed_out"
+        assert train.with_deadline(30)(1.5) == 1.5  # a raised deadline lets it finish
+        started = time.monotonic()
+        with pytest.raises(LearnerFault, match="did not finish within"):
+            train.with_deadline(30)(60)  # ... but only until the budget is spent
+        assert time.monotonic() - started < 4.0
+        runner.close()
