@@ -35,7 +35,6 @@ MECHANISMS = {  # test cell -> what crosses
     "test_step": "plain data (arrays in, arrays out)",
     "test_matmul": "plain data + source check (trusted side only)",
     "test_numerical_gradient": "course function (description, record back)",
-    "test_numerical_gradient_own": "course function (description, record back)",
     "test_neuron": "course function + learner function by reference",
     "test_init_params": "generator (state in, state back)",
     "test_init_params_rng": "generator (state in, state back)",

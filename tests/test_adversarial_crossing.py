@@ -23,7 +23,7 @@ from autograder.simulate import test_points as points_of
 from conftest import REPO
 from notebook_tools import read
 
-NG_CELLS = frozenset({"test_numerical_gradient", "test_numerical_gradient_own"})
+NG_CELLS = frozenset({"test_numerical_gradient"})
 VALUE_CELLS = frozenset({"test_Value_numbers", "test_Value_accumulate", "test_Value_order"})
 
 
@@ -35,13 +35,12 @@ class Attack:
     evidence: str = ""
 
 
-REFERENCE_NG = fixture._reference_source("numerical_gradient")
-
 ATTACKS = (
     # A learner "function" lying about itself: the record of how it used f is forged (negative,
     # gigantic, malformed, a flood of points). The values are right; the forged record is refused,
     # so the checks that ask how f was used see no use at all.
-    Attack("forger", {"numerical_gradient": REFERENCE_NG + '''
+    # (The forging sits in step's cell, whose source no check reads.)
+    Attack("forger", {"step": fixture._reference_source("step") + '''
 
 import autograder.crossing as _c
 _c.records = lambda args, kwargs: {"0": {"calls": {"t": "int", "v": str(10**15)},
@@ -95,7 +94,7 @@ _p.perform = lambda cls, steps: {"reads": [1.0] * 20_000}
     Attack("dodger", {"numerical_gradient": '''def numerical_gradient(f, x, h=1e-5):
     module = __import__("autograder.grad" + "check", fromlist=["x"])
     return getattr(module, "numerical_" + "gradient")(f, x, h)
-'''}, frozenset({"test_numerical_gradient_own"}), "course package's own"),
+'''}, NG_CELLS, "course package's own"),
     # Imports what a learner's install lacks, inside the function (the cell itself runs).
     Attack("importer", {"matmul": '''def matmul(A, B):
     import sklearn

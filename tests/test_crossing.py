@@ -24,7 +24,7 @@ from autograder.simulate import test_points as points_of
 from conftest import REPO
 from notebook_tools import read
 
-pytestmark = pytest.mark.slow
+
 LIMITS = Limits(cell_seconds=5, call_seconds=2)  # train_mlp's cell raises its own call to 8 s
 
 
@@ -50,6 +50,7 @@ def _problems(cell) -> str:
     return " | ".join(p.en for p in cell.problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("learner", fixture.CROSSING_CLASS, ids=lambda learner: learner.student_id)
 def test_each_mistake_scores_zero_on_its_own_cells_only_and_is_named(graded, learner):
     grades, points = graded
@@ -62,6 +63,7 @@ def test_each_mistake_scores_zero_on_its_own_cells_only_and_is_named(graded, lea
             assert fixture.EVIDENCE[learner.student_id] in _problems(cell), (cell.grade_id, _problems(cell))
 
 
+@pytest.mark.slow
 def test_the_reference_prints_every_success_line(graded):
     grades, _ = graded
     lines = [line for cell in grades["ref"].cells for line in cell.passed_lines]
@@ -119,6 +121,7 @@ def test_the_same_cells_in_a_learners_kernel_give_the_same_verdicts(learner):
 
 # --- deadlines: a call's own, never past the submission's budget ----------------------------------------
 
+@pytest.mark.slow
 def test_a_raised_deadline_never_outlasts_the_submissions_budget(tmp_path):
     from autograder.calls import LearnerFault
     from autograder.remote import RemoteFunction, SubmissionRunner
@@ -138,3 +141,19 @@ def test_a_raised_deadline_never_outlasts_the_submissions_budget(tmp_path):
             train.with_deadline(30)(60)  # ... but only until the budget is spent
         assert time.monotonic() - started < 4.0
         runner.close()
+
+
+def test_every_new_message_has_both_languages_with_the_same_fields():
+    import string
+
+    from autograder.messages import CATALOG
+
+    text = (REPO / "autograder" / "messages.py").read_text()
+    block = text[text.index("# --- issue 9:"):text.index("# --- end of issue 9's block")]
+    keys = [key for key in CATALOG if f'"{key}": (' in block]
+    assert len(keys) > 30
+    for key in keys:
+        en, zh = CATALOG[key]
+        fields = [{name for _, name, _, _ in string.Formatter().parse(t) if name} for t in (en, zh)]
+        assert fields[0] == fields[1], key
+        assert zh != en and any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in zh), key
