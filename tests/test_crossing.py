@@ -157,3 +157,62 @@ def test_every_new_message_has_both_languages_with_the_same_fields():
         fields = [{name for _, name, _, _ in string.Formatter().parse(t) if name} for t in (en, zh)]
         assert fields[0] == fields[1], key
         assert zh != en and any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in zh), key
+
+
+# --- what the sandbox offers, and what every function-taking exercise needs ---------------------------
+
+@pytest.mark.slow
+def test_the_sandbox_offers_a_learners_install_and_reseeds_the_global_random_state(tmp_path):
+    from autograder.remote import RemoteFunction, SubmissionRunner
+    from autograder.sandbox import ForkServer
+
+    with ForkServer(tmp_path, uid=61951, limits=Limits(cell_seconds=10, call_seconds=5)) as server:
+        session = server.session()
+        for module in ("numpy", "matplotlib.pyplot", "IPython", "autograder.checks", "math", "random"):
+            assert session.run_cell(f"import {module}") == {"ok": True}, module
+        for module in ("torch", "sklearn.datasets", "scipy.special", "nbgrader", "solutions"):
+            result = session.run_cell(f"import {module}")
+            assert result["error"]["type"] == "ModuleNotFoundError", module
+            assert "is not part of the course's install" in result["error"]["message"], module
+        session.end()
+        program = "import random\n\ndef draw():\n    return float(np.random.random() + random.random())\n"
+        runner = SubmissionRunner(server, [("setup", "import numpy as np"), ("draw", program)])
+        runner.start()
+        draws = {RemoteFunction("draw", runner)() for _ in range(3)}
+        assert len(draws) == 3  # reseeded unpredictably before every call, in one and the same process
+        runner.close()
+
+
+def test_course_functions_serve_every_exercise_that_takes_a_function():
+    import numpy as np
+    import solutions
+    from autograder import course_function, formula
+
+    ref = solutions.REFERENCE
+    assert abs(ref["difference_quotient"](formula("x**2"), 3.0, 1e-6) - 6.0) < 1e-4
+    assert abs(ref["central_difference"](course_function("sin"), 0.0) - 1.0) < 1e-9
+    x = np.array([1.0, 2.0])
+    assert np.allclose(ref["numerical_gradient"](formula("x[0]**2 + 3*x[1] + 5"), x), [2.0, 3.0])
+    quadratic = course_function("quadratic", A=np.array([[2.0, 0.0], [0.0, 4.0]]), b=np.array([1.0, -1.0]))
+    assert ref["grad_check"](quadratic, x, np.array([3.0, 7.0])) < 1e-7
+    xs = ref["gradient_descent_1d"](formula("2 * (x - 3)"), 0.0, 0.25, 20)
+    assert abs(xs[-1] - 3.0) < 1e-4 and xs.dtype == np.float64
+    assert ref["neuron"](x, np.array([0.5, -1.0]), 0.0, course_function("relu")) == 0.0
+    assert quadratic.calls == 4 and len(quadratic.points) == 4
+
+
+def test_failures_on_the_new_crossings_read_in_chinese_too():
+    from autograder.simulate import SimulatedLearner  # noqa: F401 (the class above is built from it)
+
+    by_id = {learner.student_id: learner for learner in fixture.CROSSING_CLASS}
+    wanted = {"rsub": ("test_Value_numbers", "__rsub__"), "at": ("test_matmul", "`@`"),
+              "glob": ("test_init_params_rng", "np.random"), "act": ("test_neuron", "从未调用")}
+    for student, (cell, words) in wanted.items():
+        scope = _kernel({**reference_answers(fixture.notebook()), **by_id[student].answers})
+        source = next(c.source for c in fixture.notebook().cells
+                      if c.metadata.get("nbgrader", {}).get("grade_id") == cell)
+        code = "\n".join(line for line in source.splitlines() if line.strip() not in (BEGIN_HIDDEN, END_HIDDEN))
+        with pytest.raises(CheckFailure) as failure, contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(code, cell, "exec"), dict(scope))
+        zh = failure.value.render("zh")
+        assert words in zh and "的检查未通过" in zh, zh
