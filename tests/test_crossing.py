@@ -202,8 +202,6 @@ def test_course_functions_serve_every_exercise_that_takes_a_function():
 
 
 def test_failures_on_the_new_crossings_read_in_chinese_too():
-    from autograder.simulate import SimulatedLearner  # noqa: F401 (the class above is built from it)
-
     by_id = {learner.student_id: learner for learner in fixture.CROSSING_CLASS}
     wanted = {"rsub": ("test_Value_numbers", "__rsub__"), "at": ("test_matmul", "`@`"),
               "glob": ("test_init_params_rng", "np.random"), "act": ("test_neuron", "从未调用")}
