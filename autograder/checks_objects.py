@@ -79,6 +79,8 @@ def _step_problem(cls_name: str, program: Program, result: dict) -> Text:
         return say("program_not_object", step=label, type_name=error["message"], cls=cls_name)
     if error["type"] == "NotANumber":
         return say("program_not_number", step=label, type_name=error["message"])
+    if error["type"] == "NotImplementedError":
+        return say("not_implemented", fn=f"{cls_name} (`{label}`)")
     hint = Text("", "")
     if step[0] == "op" and isinstance(step[2], list) and error["type"] == "TypeError":
         hint = say("hint_reflected", method=programs.REFLECTED.get(step[1], "__r" + step[1]))
