@@ -24,6 +24,7 @@ import secrets
 import sys
 
 import numpy as np
+import numpy.random  # noqa: F401 (numpy loads it lazily: here, before any learner code can spoil the import)
 
 from .functions import MAX_POINT_SIZE, MAX_POINTS, CourseFunction, DescriptionError, from_description
 

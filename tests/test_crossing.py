@@ -214,3 +214,19 @@ def test_failures_on_the_new_crossings_read_in_chinese_too():
             exec(compile(code, cell, "exec"), dict(scope))
         zh = failure.value.render("zh")
         assert words in zh and "的检查未通过" in zh, zh
+
+
+@pytest.mark.slow
+def test_the_cost_benchmark_prints_every_mechanism_beside_plain_data(capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("crossing_cost", REPO / "benchmarks" / "crossing_cost.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    with pytest.MonkeyPatch.context() as patch:
+        fixture.register(patch)
+        assert bench.main(["--students", "1"]) == 0
+    table = capsys.readouterr().out
+    for mechanism in {*bench.MECHANISMS.values(), "plain data (03_activations"}:
+        assert mechanism in table, mechanism
+    assert "warning" not in table  # every reference cell scored full marks
