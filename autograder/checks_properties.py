@@ -185,11 +185,23 @@ class Shapes:
 
     def problem(self, value, what):
         if _shapes(value) != _shapes_of(self.expected):
-            return say("prop_shapes", what=what, got=_shapes(value), expected=_shapes_of(self.expected))
+            return say("prop_shapes", what=what, got=_show(value, _shapes), expected=_show(self.expected, _shapes_of))
         return None
 
     def summary(self) -> Text:
         return Text("shapes right", "形状正确")
+
+
+def _show(structure, shapes_of) -> str:
+    """The shapes of a nested structure, lists as [...] and tuples as (...)."""
+    if isinstance(structure, (list, tuple)) and not (shapes_of is _shapes_of and _is_shape(structure)):
+        inner = ", ".join(_show(s, shapes_of) for s in structure)
+        return f"[{inner}]" if isinstance(structure, list) else f"({inner})"
+    return str(shapes_of(structure))
+
+
+def _is_shape(expected) -> bool:
+    return isinstance(expected, tuple) and all(type(n) is int for n in expected)
 
 
 def _shapes_of(expected):
