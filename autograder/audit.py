@@ -189,8 +189,8 @@ def difference(reference_fn, mutant_fn, args: tuple, kwargs: dict, name: str) ->
     return None
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Not an Exception: :func:`~autograder.calls.call` must not catch it as the mutant's error."""
 
 
 def _on_alarm(signum, frame):

@@ -47,7 +47,11 @@ def cmd_check(args) -> int:
     problems = [p for a in assignments for p in check_assignment(course_dir, a)]
     if problems:
         raise UserError("\n".join(problems))
+    problems = [p for a in assignments for p in _audit_problems(course_dir, a)]
+    if problems:
+        raise UserError("\n".join(problems))
     print(f"{len(assignments)} source notebook(s) keep the contract: {', '.join(assignments)}")
+    print("their committed audits (audit/) leave no unexplained surviving mutant")
     return 0
 
 
@@ -104,6 +108,12 @@ def cmd_feedback(args) -> int:
 
 
 # --- nnmath audit (issue 14) ---------------------------------------------------------------------
+
+def _audit_problems(course_dir: Path, assignment: str) -> list[str]:
+    from .audit import audit_problems
+
+    return audit_problems(course_dir, assignment)
+
 
 def cmd_audit(args) -> int:
     from .audit import DEFAULT_CASES, acceptances, _source_notebook, run_audit, write_record

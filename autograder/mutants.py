@@ -276,7 +276,11 @@ class ReturnType(Operator):
 
 
 class ScalarOnly(Operator):
-    """Handles only Python floats: the argument forced through ``float()``, as with ``math.*`` code."""
+    """Handles only single numbers: the argument forced through ``float()``, as scalar code is.
+
+    ``np.float64(float(z))`` keeps numpy's scalar methods (``.astype``), so the mutant is right on
+    Python floats and 0-d arrays and raises on arrays of more than one entry.
+    """
 
     family = "scalar_only"
 
@@ -286,12 +290,13 @@ class ScalarOnly(Operator):
         name = _parameters(function)[0]
         index = _first_conversion(function, name)
         body = list(function.body)
+        statement = _stmts(f"{name} = np.float64(float({name}))")[0]
         if index is not None:
-            body[index] = _stmts(f"{name} = float({name})")[0]
+            body[index] = statement
         else:
             start = _body_start(function)
-            body[start:start] = _stmts(f"{name} = float({name})")
-        yield _with_body(function, body), f"`{name}` handled only as a Python float (`float({name})`)"
+            body[start:start] = [statement]
+        yield _with_body(function, body), f"`{name}` handled only as a single number (`float({name})`)"
 
 
 class MathForNumpy(Operator):
