@@ -358,7 +358,6 @@ def write_record(course_dir: Path, audit: AssignmentAudit) -> Path:
     path = record_path(course_dir, audit.assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"assignment": audit.assignment, "fingerprint": audit.fingerprint, "cases": audit.cases,
-            "seconds": round(audit.seconds, 1),
             "functions": {f.name: {"mutants": f.mutants, "equivalent": f.equivalent, "killed": f.killed,
                                    "score": round(f.score, 4), "problem": f.problem,
                                    "survivors": [dataclasses.asdict(s) for s in f.survivors]}

@@ -321,3 +321,12 @@ def test_the_release_drops_the_authors_acceptances(tmp_path):
     build_release(course, [A], gradebook=False)
     assert "a secret reason" not in (course / "release" / A / NB).read_text()
     assert "audit_accept" not in (course / "release" / A / NB).read_text()
+
+
+def test_the_committed_audit_of_every_assignment_is_fresh():
+    """Like release/, audit/ must follow source/: rerun `nnmath audit` when a notebook's code changes."""
+    from conftest import ASSIGNMENTS
+
+    for assignment in ASSIGNMENTS:
+        problems = audit.audit_problems(REPO, assignment)
+        assert not [p for p in problems if "missing" in p or "stale" in p or "not audited" in p], problems
