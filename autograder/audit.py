@@ -214,6 +214,8 @@ def first_difference(namespace: dict, name: str, mutant_source: str, cases) -> t
                 found = difference(reference_fn, mutant_fn, args, kwargs, name)
             except _Timeout:
                 found = f"the mutant did not return within {CASE_SECONDS} s"
+            except Exception as error:  # an answer so odd the comparison itself fails: not equivalent
+                found = f"the answers could not be compared ({type(error).__name__}: {error})"
             finally:
                 signal.alarm(0)
             if found:

@@ -275,6 +275,22 @@ class ReturnType(Operator):
             yield ast.keyword("dtype", _expr("np.float32")), "converts to float32"
 
 
+def _converting_first_argument(function: ast.FunctionDef, conversion: str) -> ast.FunctionDef | None:
+    """The function with its first argument converted by ``conversion`` (``{name}`` in it) instead
+    of ``np.asarray``, or first thing after the docstring if it has no such line; None if no argument."""
+    if not _parameters(function):
+        return None
+    name = _parameters(function)[0]
+    statement = _stmts(f"{name} = {conversion.format(name=name)}")[0]
+    index = _first_conversion(function, name)
+    body = list(function.body)
+    if index is not None:
+        body[index] = statement
+    else:
+        body.insert(_body_start(function), statement)
+    return _with_body(function, body)
+
+
 class ScalarOnly(Operator):
     """Handles only single numbers: the argument forced through ``float()``, as scalar code is.
 
@@ -285,18 +301,10 @@ class ScalarOnly(Operator):
     family = "scalar_only"
 
     def variants(self, node, function):
-        if node is not function or not _parameters(function):
-            return
-        name = _parameters(function)[0]
-        index = _first_conversion(function, name)
-        body = list(function.body)
-        statement = _stmts(f"{name} = np.float64(float({name}))")[0]
-        if index is not None:
-            body[index] = statement
-        else:
-            start = _body_start(function)
-            body[start:start] = [statement]
-        yield _with_body(function, body), f"`{name}` handled only as a single number (`float({name})`)"
+        changed = _converting_first_argument(function, "np.float64(float({name}))") if node is function else None
+        if changed is not None:
+            name = _parameters(function)[0]
+            yield changed, f"`{name}` handled only as a single number (`float({name})`)"
 
 
 class MathForNumpy(Operator):
@@ -320,22 +328,15 @@ class MathForNumpy(Operator):
 
 
 class ArrayOnly(Operator):
-    """Handles only arrays: ``z.astype(...)`` or ``z.copy()`` where ``z`` may be a Python float."""
+    """Handles only arrays: ``z.astype(...)`` where ``z`` may be a Python float."""
 
     family = "array_only"
 
     def variants(self, node, function):
-        if node is not function or not _parameters(function):
-            return
-        name = _parameters(function)[0]
-        index = _first_conversion(function, name)
-        body = list(function.body)
-        if index is not None:
-            body[index] = _stmts(f"{name} = {name}.astype(np.float64)")[0]
-        else:
-            start = _body_start(function)
-            body[start:start] = _stmts(f"{name} = {name}.astype(np.float64)")
-        yield _with_body(function, body), f"`{name}` handled only as an ndarray (`{name}.astype(np.float64)`)"
+        changed = _converting_first_argument(function, "{name}.astype(np.float64)") if node is function else None
+        if changed is not None:
+            name = _parameters(function)[0]
+            yield changed, f"`{name}` handled only as an ndarray (`{name}.astype(np.float64)`)"
 
 
 class LoopBound(Operator):
