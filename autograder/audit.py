@@ -135,7 +135,8 @@ def describe_input(args: tuple, kwargs: dict) -> str:
     def show(x):
         if isinstance(x, np.ndarray):
             kind = "0-d array" if x.ndim == 0 else f"array {x.shape}"
-            return f"{kind} {np.array2string(x, precision=6, separator=', ', threshold=30, max_line_width=10**6).replace(chr(10), '')}"
+            text = np.array2string(x, precision=6, separator=", ", threshold=30, max_line_width=10**6)
+            return f"{kind} {text.replace(chr(10), '')}"
         if isinstance(x, float):
             return f"{x!r} (Python float)"
         return repr(x)
