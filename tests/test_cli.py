@@ -46,11 +46,6 @@ def test_a_notebook_breaking_the_contract_is_refused_before_anything_is_written(
     assert not (course / "release").exists()
 
 
-# Strict: the day the 03 tests kill (or the author accepts) every surviving mutant in audit/, this
-# passes, the suite says so, and the mark goes.
-@pytest.mark.xfail(strict=True, reason="issue 14: the committed audit of 03_activations lists surviving mutants "
-                                       "(float32 results, Python-float input of leaky_relu and softmax) that "
-                                       "strengthened hidden tests are to kill")
 def test_check_reports_a_clean_course():
     result = nnmath("check")
     assert result.returncode == 0 and "keep the contract" in result.stdout
