@@ -270,7 +270,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import_unavailable": (
         "{fn} could not be defined: its cell imports `{module}`, which is not part of the course's install "
         "(numpy, matplotlib, IPython and the course package are).",
-        "{fn} 无法定义：它的单元格导入了 `{module}`，而课程的安装中没有它（只有 `numpy`、`matplotlib`、`IPython` 和课程包）。"),
+        "{fn} 无法定义：它的单元格导入了 `{module}`，而课程的安装中没有它（只有 numpy、matplotlib、IPython 和课程包）。"),
     "program_raised": (
         "`{step}` raised {error}{hint}.",
         "`{step}` 抛出了异常 {error}{hint}。"),
