@@ -104,7 +104,7 @@ QUESTIONS: dict[str, Question] = {
          _t("divide each of the two results by their sum.", "把两个结果分别除以它们的和。")),
         slips=(((0.5, 0.5), 1), ((0.0, LN2), 1), ((1.0, 2.0), 2), ((0.0, 1.0), 1))),
     "softmax_jacobian([0, ln 2])[0, 1]": Question(
-        "J[0, 1] = ds_0/dz_1 at z = [0, ln 2]", -2 / 9,
+        "J[0, 1] (z = [0, ln 2])", -2 / 9,
         (_t("take s = softmax([0, ln 2]) from the question above.", "从上一题取 s = softmax([0, ln 2])。"),
          _t("row 0, column 1 is off the diagonal (i != j): J[i, j] = -s_i s_j.",
             "第 0 行第 1 列不在对角线上（i != j）：J[i, j] = -s_i s_j。")),

@@ -68,17 +68,17 @@ def plot_with_derivatives(pairs: Sequence[tuple], z_range=(-4.0, 4.0), columns: 
         ax.axhline(0, color="0.8", lw=0.8)
         ax.axvline(0, color="0.8", lw=0.8)
         notes = []
-        for f, style, text in ((fn, "-", f"{name}(z)"), (grad_fn, "--", f"{name}'(z)")):
+        for f, style, color, text in ((fn, "-", "C0", f"{name}(z)"), (grad_fn, "--", "C1", f"{name}'(z)")):
             y, note = _curve(f, z, kwargs)
             if y is not None:
-                ax.plot(z, y, style, label=text)
+                ax.plot(z, y, style, color=color, label=text)
             elif note is None:
                 notes.append(f"{text} = ?")
             if note is not None:
                 notes.append(note)
         for k, note in enumerate(notes):
-            ax.text(0.5, 0.5 - 0.14 * k, note, transform=ax.transAxes, ha="center", color="0.35",
-                    fontsize="small", wrap=True)
+            ax.text(0.5, 0.62 - 0.14 * k, note, transform=ax.transAxes, ha="center", color="0.3",
+                    fontsize="small", wrap=True, bbox={"facecolor": "white", "edgecolor": "0.8", "alpha": 0.9})
         ax.set_title(f"{name} ({settings})" if settings else name)
         ax.set_xlabel(str(say("plot_axis_z")))
         ax.set_ylabel(str(say("plot_axis_value")))

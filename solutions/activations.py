@@ -24,7 +24,11 @@ def relu_grad(z):
     """Derivative of relu, element-wise.
     relu 的导数，逐元素计算。
 
-    relu'(z) = 1.0 if z > 0 else 0.0   (kink: relu'(0) = 0.0)
+    relu'(z) = 1.0 if z > 0 else 0.0
+    relu'(0) = 0.0
+
+    At the kink z = 0 the course takes the slope of the left piece.
+    在折点 z = 0 处，本课程取左边那一段的斜率。
 
     z: float or ndarray of any shape; it is not modified.
     z：浮点数或任意形状的 ndarray；不会被修改。
@@ -128,7 +132,11 @@ def leaky_relu_grad(z, alpha=0.01):
     """Derivative of leaky_relu, element-wise.
     leaky_relu 的导数，逐元素计算。
 
-    leaky_relu'(z) = 1.0 if z > 0 else alpha   (kink: leaky_relu'(0) = alpha)
+    leaky_relu'(z) = 1.0 if z > 0 else alpha
+    leaky_relu'(0) = alpha
+
+    At the kink z = 0 the course takes the slope of the left piece.
+    在折点 z = 0 处，本课程取左边那一段的斜率。
 
     z: float or ndarray of any shape; it is not modified.
     z：浮点数或任意形状的 ndarray；不会被修改。
@@ -207,7 +215,8 @@ def softmax_jacobian(z):
     """Jacobian of softmax for one vector of logits.
     一个 logits 向量处 softmax 的雅可比矩阵。
 
-    J[i, j] = d s_i / d z_j = s_i (delta_ij - s_j),  i.e.  J = diag(s) - s s^T,  s = softmax(z)
+    J[i, j] = d s_i / d z_j = s_i (delta_ij - s_j),  s = softmax(z)
+    J = diag(s) - s s^T
 
     z: (n,) array; it is not modified. Any other number of axes raises ValueError.
     z：形状为 (n,) 的数组；不会被修改。维数不是 1 时抛出 ValueError。
