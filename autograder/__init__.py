@@ -8,8 +8,8 @@ Learner-side (installed with the course package): :mod:`checks`, :mod:`gradcheck
 reference in ``solutions/`` (never packaged).
 """
 from .by_hand import check_by_hand
-from .checks import (CheckFailure, expect, expect_backward, expect_derivative, expect_jacobian,
-                     expect_matches_reference, expect_raises, expect_stable)
+from .checks import (CheckFailure, expect, expect_backward, expect_derivative, expect_elementwise,
+                     expect_jacobian, expect_matches_reference, expect_raises, expect_stable)
 from .inputs import Labels, Normal, Uniform
 from .messages import get_language
 from .messages import set_language as _set_message_language
@@ -24,6 +24,6 @@ def set_language(language: str) -> None:
     select(language)
 
 
-__all__ = ["CheckFailure", "check_by_hand", "expect", "expect_backward", "expect_derivative", "expect_jacobian",
-           "expect_matches_reference", "expect_raises", "expect_stable", "Labels", "Normal", "Uniform",
+__all__ = ["CheckFailure", "check_by_hand", "expect", "expect_backward", "expect_derivative", "expect_elementwise",
+           "expect_jacobian", "expect_matches_reference", "expect_raises", "expect_stable", "Labels", "Normal", "Uniform",
            "get_language", "set_language"]
