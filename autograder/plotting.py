@@ -36,7 +36,7 @@ def _curve(fn: Callable | None, z: np.ndarray, kwargs: dict) -> tuple[np.ndarray
     if problem is not None and problem.key == "not_implemented":
         return None, None
     if problem is not None and problem.key == "raised":
-        error = problem.en.split(" raised ", 1)[-1].rstrip(".")  # "TypeError: ...", the same in both
+        error = problem.en.split(" raised ", 1)[-1].rstrip(".").strip("`")  # "TypeError: ...", in both
         return None, say("plot_raised", fn=name, error=error[:60]).render()
     if problem is not None and problem.key != "mutated":
         return None, str(problem)
