@@ -21,7 +21,8 @@ _select_font(get_language())
 
 
 def label(en: str, zh: str) -> str:
-    """A plot label (axis, legend entry, title) in the current language: ``label("layer", "层")``."""
+    """A plot label (axis, legend, title) or a short printed line, in the current language:
+    ``label("layer", "层")``."""
     return Text(en, zh).render()
 
 
