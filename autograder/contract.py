@@ -193,11 +193,24 @@ def _language_switch(nb) -> list[str]:
 def _bilingual_comments(nb) -> list[str]:
     """Comments of the shared code cells come in English/Chinese line pairs (the release keeps one).
 
-    Test cells are left to their own conventions: their comments are short code notes.
+    Only what learners read counts: test cells keep their own short code notes, and a solution
+    region (removed by the release) may hold the reference's notes in English alone.
     """
     return [f"{_label(i, cell)} {problem} (write each comment as an English line, then its Chinese line)"
             for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and not is_test_cell(cell)
-            for problem in pairing_problems(cell.source)]
+            for problem in pairing_problems(_without_solution(cell.source))]
+
+
+def _without_solution(source: str) -> str:
+    """``source`` with the lines of its solution regions blanked (line numbers kept)."""
+    lines, inside = [], False
+    for line in source.split("\n"):
+        if line.strip() == BEGIN_SOLUTION:
+            inside = True
+        lines.append("" if inside else line)
+        if line.strip() == END_SOLUTION:
+            inside = False
+    return "\n".join(lines)
 
 
 def _matches_reference(answers: dict[str, str]) -> list[str]:
