@@ -12,6 +12,7 @@ from autograder.sandbox import ForkServer, Limits
 from autograder import simulate
 from autograder.simulate import SimulatedLearner, make_submission
 from conftest import REPO
+from crossing_fixture import ULP
 from notebook_tools import read
 
 pytestmark = pytest.mark.slow
@@ -22,18 +23,7 @@ FORWARD_AS_CENTRAL = '''def central_difference(f, x, h=1e-5):
 '''
 
 # Perturbs the caller's x in place and undoes it arithmetically: x + h - 2h + h can be one ulp off.
-MUTATES_X = '''def numerical_gradient(f, x, h=1e-5):
-    x = np.asarray(x, dtype=np.float64)
-    grad = np.zeros(x.shape)
-    for idx in np.ndindex(x.shape):
-        x[idx] += h
-        f_plus = f(x)
-        x[idx] -= 2 * h
-        f_minus = f(x)
-        x[idx] += h
-        grad[idx] = (f_plus - f_minus) / (2 * h)
-    return grad
-'''
+MUTATES_X = ULP
 
 MATMUL_AT = '''def matmul(A, B):
     A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
