@@ -123,19 +123,19 @@ QUESTIONS: dict[str, Question] = {
          _t("divide by the run from 0.9 to 1.1, which is 2h = 0.2, not h.", "除以从 0.9 到 1.1 的水平距离 2h = 0.2，而不是 h。")),
         slips=((4.0, 3), (0.4, 3), (2.1, 1), (20.0, 3))),
     "d/dx x**3 at 2": Question(
-        "d/dx x**3 at x = 2", 12.0,
+        "(x**3)' (x = 2)", 12.0,
         (_t("power rule: d/dx x**n = n x**(n - 1), so d/dx x**3 = 3 x**2.",
             "幂法则：d/dx x**n = n x**(n - 1)，所以 d/dx x**3 = 3 x**2。"),
          _t("put x = 2 into 3 x**2.", "把 x = 2 代入 3 x**2。")),
         slips=((8.0, 1), (6.0, 1), (24.0, 1), (36.0, 2))),
     "d/dx x e**x at 0": Question(
-        "d/dx (x e**x) at x = 0", 1.0,
+        "(x e**x)' (x = 0)", 1.0,
         (_t("product rule: (u v)' = u' v + u v' with u = x, v = e**x (u' = 1, v' = e**x).",
             "乘积法则：(u v)' = u' v + u v'，其中 u = x，v = e**x（u' = 1，v' = e**x）。"),
          _t("put x = 0: e**0 = 1.", "代入 x = 0：e**0 = 1。")),
         slips=((0.0, 1), (2.0, 2))),
     "grad L at (1, 2)": Question(
-        "[dL/dw1, dL/dw2] at (w1, w2) = (1, 2)", (2.0, 3.0),
+        "[dL/dw1, dL/dw2] ((w1, w2) = (1, 2))", (2.0, 3.0),
         (_t("dL/dw1: treat w2 as a constant; the terms 3 w2 and 5 do not change with w1, and d/dw1 w1**2 = 2 w1.",
             "dL/dw1：把 w2 当作常数；3 w2 和 5 不随 w1 变化，而 d/dw1 w1**2 = 2 w1。"),
          _t("dL/dw2: treat w1 as a constant; only 3 w2 changes with w2.",
@@ -143,7 +143,7 @@ QUESTIONS: dict[str, Question] = {
          _t("put w1 = 1 into 2 w1 (dL/dw2 does not depend on w).", "把 w1 = 1 代入 2 w1（dL/dw2 与 w 无关）。")),
         slips=(((1.0, 3.0), 1), ((2.0, 6.0), 2), ((2.0, 0.0), 2), ((2.0, 2.0), 2), ((1.0, 2.0), 3))),
     "chain_rule_derivative(1)": Question(
-        "d/dx (3x + 2)**2 at x = 1", 30.0,
+        "((3x + 2)**2)' (x = 1)", 30.0,
         (_t("inner function u = 3x + 2: compute u at x = 1 and du/dx.",
             "内层函数 u = 3x + 2：计算 x = 1 处的 u 和 du/dx。"),
          _t("outer function y = u**2: dy/du = 2u.", "外层函数 y = u**2：dy/du = 2u。"),
