@@ -6,6 +6,14 @@ A :class:`SubmissionRunner` keeps the learner's cells running in a sandbox :clas
 run: calling it sends the arguments to the sandbox and turns the plain-data answer back into what
 the checks expect — the value, the learner's exception, their floating-point warnings, and any
 change they made to an argument, so :func:`autograder.calls.call` notices it as usual.
+
+Everything a reply carries is bounded before the trusted side computes with it: its text is
+made safe (:func:`autograder.untrusted.learner_text`), its size is limited by
+:mod:`autograder.wire` and by the size of the call's arguments (:func:`reply_size_bound`), and
+calls with arguments of the same shapes must answer with values of the same shapes
+(:func:`shape_signature`), so that no two answers can be broadcast against each other into
+something far larger than either. One time budget covers a submission's cells, their re-runs
+after a crash or a hang, and its calls.
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ from . import wire
 from .calls import LearnerFault, describe_call
 from .messages import say
 from .sandbox import ForkServer, SandboxFault
+from .untrusted import learner_text
 
 
 class SubmissionRunner:
@@ -33,22 +42,39 @@ class SubmissionRunner:
         self.session = None
         self.budget_seconds = budget_seconds
         self.deadline = time.monotonic() + budget_seconds
+        self.out_of_time = False  # the budget ran out while cells were (re-)running
+        self.reply_shapes: dict = {}  # (name, argument shapes) -> the shapes of its first answer
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
 
     def start(self) -> None:
-        """Run every cell not known to crash; a cell that crashes or hangs is skipped from then on."""
+        """Run every cell not known to crash; a cell that crashes or hangs is skipped from then on.
+
+        Each run of a cell gets at most what is left of the budget, re-runs included: when it is
+        spent, the cells not yet run are left out and every call is refused (``budget_spent``).
+        """
         while True:
             session = self.server.session()
+            cell_id = None
             try:
                 for cell_id, source in self.cells:
                     if cell_id in self.skipped:
                         continue
-                    result = session.run_cell(source)
+                    if self.left() <= 0:
+                        self.out_of_time = True
+                        break
+                    result = session.run_cell(source, seconds=self.left())
                     if result.get("ok"):
                         self.cell_errors.pop(cell_id, None)
                     else:
                         self.cell_errors[cell_id] = result.get("error", {})
             except SandboxFault:
                 self.skipped.add(cell_id)
+                if self.left() <= 0:
+                    self.out_of_time = True
+                    self.session = None
+                    return
                 continue
             self.session = session
             return
@@ -56,12 +82,14 @@ class SubmissionRunner:
     def call(self, name: str, args: tuple, kwargs: dict) -> dict:
         if name in self.broken:
             raise LearnerFault(say("broken_before", fn=name, what=say(f"broken_{self.broken[name]}")))
-        if time.monotonic() > self.deadline:
+        if self.left() <= 0 or self.out_of_time:
             raise LearnerFault(say("budget_spent", fn=name, seconds=f"{self.budget_seconds:g}"))
         if self.session is None or self.session.ended is not None:
             self.start()
+            if self.session is None or self.out_of_time:
+                raise LearnerFault(say("budget_spent", fn=name, seconds=f"{self.budget_seconds:g}"))
         try:
-            return self.session.call(name, args, kwargs)
+            return self.session.call(name, args, kwargs, seconds=self.left())
         except SandboxFault as fault:
             self.broken[name] = fault.kind
             self.session = None
@@ -71,10 +99,23 @@ class SubmissionRunner:
             raise LearnerFault(say("crashed", fn=name, call=describe_call(args, kwargs),
                                    how=fault.detail or "?")) from None
 
+    def check_reply(self, name: str, args: tuple, kwargs: dict, value) -> None:
+        """Refuse an answer far larger than its arguments, or shaped unlike an earlier one for the same shapes."""
+        size, bound = elements_in(value), reply_size_bound(args, kwargs)
+        if size > bound:
+            raise LearnerFault(say("reply_too_large", fn=name, call=describe_call(args, kwargs), size=size,
+                                   bound=bound))
+        key = (name, shape_signature((args, kwargs)))
+        shapes = shape_signature(value)
+        first = self.reply_shapes.setdefault(key, shapes)
+        if first != shapes:
+            raise LearnerFault(say("reply_inconsistent", fn=name, call=describe_call(args, kwargs),
+                                   first=learner_text(first, 120), now=learner_text(shapes, 120)))
+
     def close(self) -> None:
         if self.session is not None:
-            self.session.end()
-            self.session = None
+            session, self.session = self.session, None
+            session.end()
 
 
 class RemoteFunction:
@@ -85,18 +126,27 @@ class RemoteFunction:
         self._runner = runner
 
     def __call__(self, *args, **kwargs):
-        reply = self._runner.call(self.__name__, args, kwargs)
+        name = self.__name__
+        reply = self._runner.call(name, args, kwargs)
         if "error" in reply:
             raise learner_exception(reply["error"])
-        for index, remote in dict(reply.get("changed_args", {})).items():
-            if str(index).isdigit() and int(index) < len(args):
-                write_back(args[int(index)], wire.decode(remote))
-        for key, remote in dict(reply.get("changed_kwargs", {})).items():
-            if key in kwargs:
-                write_back(kwargs[key], wire.decode(remote))
-        for category, message in reply.get("warnings", [])[:20]:
-            warnings.warn(str(message), RuntimeWarning if category == "RuntimeWarning" else UserWarning, stacklevel=2)
-        return wire.decode(reply["value"])
+        try:
+            value = wire.decode(reply["value"])
+            changed_args = {int(i): wire.decode(v) for i, v in dict(reply.get("changed_args", {})).items()
+                            if str(i).isdigit() and int(i) < len(args)}
+            changed_kwargs = {k: wire.decode(v) for k, v in dict(reply.get("changed_kwargs", {})).items() if k in kwargs}
+        except (KeyError, TypeError, ValueError, wire.WireError) as error:
+            raise LearnerFault(say("reply_refused", fn=name, call=describe_call(args, kwargs),
+                                   why=learner_text(error, 200))) from None
+        self._runner.check_reply(name, args, kwargs, value)
+        for index, remote in changed_args.items():
+            write_back(args[index], remote)
+        for key, remote in changed_kwargs.items():
+            write_back(kwargs[key], remote)
+        for category, message in list(reply.get("warnings", []))[:20]:
+            warnings.warn(learner_text(message, 300), RuntimeWarning if category == "RuntimeWarning" else UserWarning,
+                          stacklevel=2)
+        return value
 
     def __repr__(self) -> str:
         return f"<learner's {self.__name__}>"
@@ -105,9 +155,43 @@ class RemoteFunction:
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,59}$")
 
 
+def elements_in(value) -> int:
+    """How many numbers a decoded value holds (array elements, scalars), nested values included."""
+    if isinstance(value, np.ndarray):
+        return value.size
+    if isinstance(value, (list, tuple)):
+        return sum(elements_in(v) for v in value)
+    if isinstance(value, dict):
+        return sum(elements_in(v) for v in value.values())
+    return 1
+
+
+def reply_size_bound(args: tuple, kwargs: dict) -> int:
+    """The most numbers an answer may hold: four times the square of the arguments' (a Jacobian of
+    a batch fits), at least 4096, at most :data:`autograder.wire.MAX_ELEMENTS`."""
+    given = elements_in(list(args) + list(kwargs.values()))
+    return min(wire.MAX_ELEMENTS, max(1 << 12, 4 * given * given))
+
+
+def shape_signature(value):
+    """The structure of a value with its array shapes, not its numbers (what broadcasting depends on)."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.shape)
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(shape_signature(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), shape_signature(v)) for k, v in value.items())))
+    return "scalar"
+
+
 def learner_exception(error: dict) -> Exception:
-    """An exception carrying the learner's exception's type name and message (never its object)."""
-    name, message = str(error.get("type", "Exception")), str(error.get("message", ""))[:500]
+    """An exception carrying the learner's exception's type name and message (never its object).
+
+    The message is made safe text (one line, no control characters, no lone surrogates).
+    """
+    if not isinstance(error, dict):
+        error = {}
+    name, message = str(error.get("type", "Exception")), learner_text(error.get("message", ""), 500)
     if name == "NotImplementedError":
         return NotImplementedError(message)
     if not _IDENTIFIER.match(name) or keyword.iskeyword(name):

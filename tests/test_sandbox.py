@@ -11,6 +11,7 @@ from conftest import REPO
 
 pytestmark = pytest.mark.slow
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="namespaces and uid switching need root")
+UID_SPAN = 8
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +27,8 @@ def sentinel(tmp_path_factory):
 def server(tmp_path_factory, sentinel):
     course = tmp_path_factory.mktemp("course")
     (course / "gradebook.db").write_text("secret")
-    with ForkServer(course, uid=61901, limits=Limits(cell_seconds=3, call_seconds=2), prelude=["import numpy as np"],
-                    keep=kept_paths() + [str(sentinel)]) as fork_server:
+    with ForkServer(course, uid=61901, uid_span=UID_SPAN, limits=Limits(cell_seconds=3, call_seconds=2),
+                    prelude=["import numpy as np"], keep=kept_paths() + [str(sentinel)]) as fork_server:
         fork_server.course = course
         yield fork_server
 
@@ -43,10 +44,18 @@ def run(server, *cells):
 @needs_root
 def test_it_runs_isolated_as_its_own_user_without_network(server):
     assert server.isolated
-    [ok, net] = run(server, "import os\nassert os.getuid() == 61901 and os.getgid() == 61901",
-                    "import socket\nsocket.create_connection(('127.0.0.1', 22), timeout=1)")
-    assert ok == {"ok": True}
-    assert not net["ok"] and net["error"]["type"] == "OSError"
+    uids = []
+    for _ in range(2):  # each submission a uid of its own, from the server's block
+        session = server.session()
+        try:
+            [ok, net] = [session.run_cell(f"import os\nassert os.getuid() == os.getgid() == {session.uid}"),
+                         session.run_cell("import socket\nsocket.create_connection(('127.0.0.1', 22), timeout=1)")]
+        finally:
+            session.end()
+        assert ok == {"ok": True}
+        assert not net["ok"] and net["error"]["type"] == "OSError"
+        uids.append(session.uid)
+    assert uids[0] != uids[1] and all(61901 <= uid < 61901 + UID_SPAN for uid in uids)
 
 
 @needs_root
