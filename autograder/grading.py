@@ -96,7 +96,7 @@ class AssignmentSpec:
 
 
 def seed_for(assignment: str, student: str, cell_id: str) -> int:
-    digest = hashlib.sha256(f"nnmath|{assignment}|{student}|{cell_id}".encode()).digest()
+    digest = hashlib.sha256(f"nnmath|{assignment}|{student}|{cell_id}".encode("utf-8", "surrogateescape")).digest()
     return int.from_bytes(digest[:8], "little")
 
 

@@ -145,8 +145,12 @@ def snapshot(folder: Path) -> dict[str, str]:
     for root, _, files in os.walk(folder):
         for name in files:
             path = Path(root) / name
-            found[str(path.relative_to(folder))] = (f"-> {os.readlink(path)}" if path.is_symlink()
-                                                    else hashlib.sha256(path.read_bytes()).hexdigest())
+            if path.is_symlink():
+                found[str(path.relative_to(folder))] = f"-> {os.readlink(path)}"
+            elif not path.is_file():  # a FIFO an attack left: reading it would wait for ever
+                found[str(path.relative_to(folder))] = f"special {oct(path.lstat().st_mode)}"
+            else:
+                found[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
 
 
