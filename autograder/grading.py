@@ -157,7 +157,9 @@ def grade_submission(server: ForkServer, spec: AssignmentSpec, student: str, pat
     cell_notes: dict[str, list[Text]] = {}
     for cell_id in spec.answers:
         if cell_id in runner.skipped:
-            cell_notes.setdefault(cell_id, []).append(say("cell_crashed", cell=cell_id))
+            how = runner.skip_reasons.get(cell_id)
+            cell_notes.setdefault(cell_id, []).append(
+                say("cell_crashed_how", cell=cell_id, how=how) if how else say("cell_crashed", cell=cell_id))
         elif cell_id in runner.cell_errors:
             error = runner.cell_errors[cell_id]
             cell_notes.setdefault(cell_id, []).append(

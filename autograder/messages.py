@@ -226,6 +226,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "This submission was not graded because of a fault of the grading system, not of your code "
         "({error}); it will be graded when grading runs again.",
         "由于评分系统（而不是你的代码）出错，本次提交未被评分（{error}）；再次运行评分时会为其评分。"),
+    "cell_crashed_how": (
+        "Your cell {cell} stopped the Python process ({how}), so it was skipped.",
+        "你的单元格 {cell} 使 Python 进程退出（{how}），因此被跳过。"),
     "not_recorded": (
         "The grade could not be recorded ({error}).",
         "成绩无法记录（{error}）。"),

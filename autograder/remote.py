@@ -27,7 +27,7 @@ import numpy as np
 from . import wire
 from .calls import LearnerFault, describe_call
 from .messages import say
-from .sandbox import ForkServer, SandboxFault
+from .sandbox import ForkServer, SandboxDown, SandboxFault
 from .untrusted import learner_text
 
 
@@ -37,6 +37,7 @@ class SubmissionRunner:
     def __init__(self, server: ForkServer, cells: list[tuple[str, str]], budget_seconds: float = 120.0):
         self.server, self.cells = server, cells
         self.skipped: set[str] = set()        # cells that crashed or hung: left out of every restart
+        self.skip_reasons: dict[str, object] = {}  # cell id -> how it ended the process (str or Text)
         self.cell_errors: dict[str, dict] = {}  # cell id -> the exception it raised
         self.broken: dict[str, str] = {}      # function name -> "crashed" / "timed_out"
         self.session = None
@@ -69,8 +70,9 @@ class SubmissionRunner:
                         self.cell_errors.pop(cell_id, None)
                     else:
                         self.cell_errors[cell_id] = result.get("error", {})
-            except SandboxFault:
+            except SandboxFault as fault:
                 self.skipped.add(cell_id)
+                self.skip_reasons[cell_id] = fault.detail if fault.kind == "crashed" else ""
                 if self.left() <= 0:
                     self.out_of_time = True
                     self.session = None
@@ -113,9 +115,14 @@ class SubmissionRunner:
                                    first=learner_text(first, 120), now=learner_text(shapes, 120)))
 
     def close(self) -> None:
+        """End the submission's child. Its grade is complete by now: a server that fails to report
+        the end is marked down (and replaced before the next submission), not held against it."""
         if self.session is not None:
             session, self.session = self.session, None
-            session.end()
+            try:
+                session.end()
+            except SandboxDown:
+                pass
 
 
 class RemoteFunction:

@@ -871,20 +871,22 @@ MANY_HOGS = """
 import os
 import time
 
+# Three processes of 400 MB each: every one within the per-process limit, more than it together.
+# In the cell, whose time limit is longer than a call's: memory is slow to fill on a busy machine.
+_pids = []
+for _ in range(3):
+    _pid = os.fork()
+    if _pid == 0:
+        _hoard = bytearray(400 << 20)
+        _hoard[::4096] = b"x" * len(_hoard[::4096])
+        time.sleep(0.2)
+        os._exit(0)
+    _pids.append(_pid)
+_stopped = [os.waitpid(_pid, 0)[1] for _pid in _pids].count(9)
+
 
 def relu(z):
-    # Four processes of 400 MB each: every one within the per-process limit, far more than it together.
-    pids = []
-    for _ in range(4):
-        pid = os.fork()
-        if pid == 0:
-            hoard = bytearray(400 << 20)
-            hoard[::4096] = b"x" * len(hoard[::4096])
-            time.sleep(0.3)
-            os._exit(0)
-        pids.append(pid)
-    stopped = [os.waitpid(pid, 0)[1] for pid in pids].count(9)
-    raise RuntimeError("some hogs were stopped" if stopped else "every hog survived")
+    raise RuntimeError("some hogs were stopped" if _stopped else "every hog survived")
 """
 
 SYSV = """
@@ -909,10 +911,12 @@ def _segment(key, size, fill=7):
 """
 
 SHM_HOARD = SYSV + """
+# 1.5 GiB that no process holds, made when the cell runs.
+_made = [_segment(0, 128 << 20) for _ in range(12)]
+
 
 def relu(z):
-    made = [_segment(0, 128 << 20) for _ in range(12)]  # 1.5 GiB that no process holds
-    raise RuntimeError(f"{sum(m is not None for m in made)} segments were made")
+    raise RuntimeError(f"{sum(m is not None for m in _made)} segments were made")
 """
 
 IPC_SQUATTER = SYSV + """
@@ -1090,7 +1094,7 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("device-timestamp", "12 a device beside the notebook", "timestamp.txt links to /dev/zero",
            {"relu": WRONG_RELU}, files={"timestamp.txt": Symlink("/dev/zero")}),
     # 13. more than the limits, counted for the whole submission (issue 8)
-    Attack("many-hogs", "13 memory spread over processes", "four processes of 400 MB, each within the "
+    Attack("many-hogs", "13 memory spread over processes", "three processes of 400 MB, each within the "
            "per-process limit", {"relu": MANY_HOGS}, evidence="some hogs were stopped"),
     Attack("shm-hoard", "13 System V shared memory", "1.5 GiB of detached segments that no process holds",
            {"relu": SHM_HOARD}, evidence="of memory"),
