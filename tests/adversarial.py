@@ -1087,7 +1087,7 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("hostile-text", "12 text that is not plain", "lone surrogates, NUL, terminal codes (cut short too), "
            "rich and HTML markup, bidi override, forged ✓ lines: in exceptions, warnings, a type name, a cell error",
            {"relu": NASTY_TEXT}, evidence="Mojibake"),
-    Attack("markup[/bold]\x1b[2J-id", "12 a student id that is markup", "rich markup and a clear-screen code in "
+    Attack("markup[bold red]\x1b[2J-id", "12 a student id that is markup", "rich markup and a clear-screen code in "
            "the learner's folder name", {"relu": WRONG_RELU}),
     Attack("fifo-timestamp", "12 a FIFO beside the notebook", "timestamp.txt is a named pipe nobody writes",
            {"relu": WRONG_RELU}, files={"timestamp.txt": Fifo()}),

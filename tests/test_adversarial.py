@@ -488,7 +488,9 @@ def learner_visible_texts(course: Path, students) -> dict[str, list[str]]:
     for student in students:
         for cell in autograded_notebook_of(course, student)["cells"]:
             for output in cell.get("outputs", []):
-                texts[student] += [output.get("text", ""), output.get("evalue", "")] + output.get("traceback", [])
+                text = output.get("text", "")  # a notebook file may hold text as a list of lines
+                texts[student] += ["".join(text) if isinstance(text, list) else text, output.get("evalue", "")]
+                texts[student] += output.get("traceback", [])
     with sqlite3.connect(course / "gradebook.db") as db:
         rows = db.execute("""select student.id, comment.auto_comment from comment
                              join submitted_notebook on comment.notebook_id = submitted_notebook.id
@@ -526,7 +528,7 @@ def test_feedback_and_the_summary_are_written_for_the_whole_class_whatever_its_t
         assert "\x1b" not in html and "<script>alert(1)</script>" not in html, page
         assert "\n" + FORGED not in html
     summary = Path(str(graded.run.out) + ".summary").read_text(encoding="utf-8")
-    assert "markup[/bold]" in summary, "a student id that looks like markup is printed as it is"
+    assert "markup[bold red]" in summary, "a student id that looks like markup is printed as it is"
     assert "\x1b" not in RICH_OWN.sub("", summary), "a terminal code that is not the summary's own reached the screen"
 
 
