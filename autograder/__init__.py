@@ -6,11 +6,11 @@ Learner-side (installed with the course package): :mod:`checks`, :mod:`gradcheck
 :mod:`release`, :mod:`contract`, :mod:`demo`, and :mod:`reference`, which finds the hidden
 reference in ``solutions/`` (never packaged).
 """
-from .checks import (CheckFailure, expect, expect_backward, expect_derivative, expect_jacobian,
-                     expect_matches_reference, expect_raises, expect_stable)
+from .checks import (CheckFailure, expect, expect_backward, expect_derivative, expect_elementwise,
+                     expect_jacobian, expect_matches_reference, expect_raises, expect_stable)
 from .inputs import Labels, Normal, Uniform
 from .messages import get_language, set_language
 
-__all__ = ["CheckFailure", "expect", "expect_backward", "expect_derivative", "expect_jacobian",
-           "expect_matches_reference", "expect_raises", "expect_stable", "Labels", "Normal", "Uniform",
+__all__ = ["CheckFailure", "expect", "expect_backward", "expect_derivative", "expect_elementwise",
+           "expect_jacobian", "expect_matches_reference", "expect_raises", "expect_stable", "Labels", "Normal", "Uniform",
            "get_language", "set_language"]

@@ -31,6 +31,7 @@ class Outcome:
     value: object = None
     problem: Text | None = None  # raised, or modified an argument
     warnings: list[str] = field(default_factory=list)
+    raised: type | None = None  # the class of the exception it raised, if it raised one
 
 
 def describe_call(args, kwargs) -> str:
@@ -59,8 +60,8 @@ def call(fn, args: tuple = (), kwargs: dict | None = None, name: str | None = No
         with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
             try:
                 outcome.value = fn(*passed_args, **passed_kwargs)
-            except NotImplementedError:
-                outcome.problem = say("not_implemented", fn=name)
+            except NotImplementedError as error:
+                outcome.problem, outcome.raised = say("not_implemented", fn=name), type(error)
                 return outcome
             except LearnerFault as fault:
                 outcome.problem = fault.text
@@ -68,6 +69,7 @@ def call(fn, args: tuple = (), kwargs: dict | None = None, name: str | None = No
             except Exception as error:  # the learner's bug, reported in the check's message
                 outcome.problem = say("raised", fn=name, call=describe_call(args, kwargs),
                                       error=f"{type(error).__name__}: {error}")
+                outcome.raised = type(error)
                 return outcome
     outcome.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
     changed = _changed_argument(given, (passed_args, passed_kwargs), fn)

@@ -6,6 +6,7 @@ course directory) is reported as plain lines and a non-zero exit, never a traceb
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -46,7 +47,11 @@ def cmd_check(args) -> int:
     problems = [p for a in assignments for p in check_assignment(course_dir, a)]
     if problems:
         raise UserError("\n".join(problems))
+    problems = [p for a in assignments for p in _audit_problems(course_dir, a)]
+    if problems:
+        raise UserError("\n".join(problems))
     print(f"{len(assignments)} source notebook(s) keep the contract: {', '.join(assignments)}")
+    print("their committed audits (audit/) leave no unexplained surviving mutant")
     return 0
 
 
@@ -112,6 +117,39 @@ def cmd_feedback(args) -> int:
     return 1 if failures else 0
 
 
+# --- nnmath audit (issue 14) ---------------------------------------------------------------------
+
+def _audit_problems(course_dir: Path, assignment: str) -> list[str]:
+    from .audit import audit_problems
+
+    return audit_problems(course_dir, assignment)
+
+
+def cmd_audit(args) -> int:
+    from .audit import DEFAULT_CASES, acceptances, _source_notebook, run_audit, write_record
+    from .audit_report import report_lines
+
+    course_dir = _course_dir(args.course_dir)
+    if args.assignment not in ASSIGNMENTS:
+        raise UserError(f"no such assignment: {args.assignment} (known: {', '.join(ASSIGNMENTS)})")
+    if not (course_dir / "source" / args.assignment).is_dir():
+        raise UserError(f"source/{args.assignment} does not exist in {course_dir}")
+    if args.cases is not None and args.cases < 1:
+        raise UserError("--cases must be at least 1")
+    jobs = max(1, args.jobs or os.cpu_count() or 1)
+    try:
+        audit = run_audit(course_dir, args.assignment, args.functions or None, jobs=jobs,
+                          cases=args.cases or DEFAULT_CASES)
+    except KeyError as error:
+        raise UserError(error.args[0]) from None
+    print("\n".join(report_lines(audit, acceptances(_source_notebook(course_dir, args.assignment)), jobs)))
+    if args.functions:
+        print("partial audit (named functions only): the record was not written")
+    else:
+        print(f"record written to {write_record(course_dir, audit).relative_to(course_dir)} (commit it)")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
@@ -148,6 +186,14 @@ def parser() -> argparse.ArgumentParser:
     feedback.add_argument("--course-dir", default=".")
     feedback.add_argument("--student", action="append", metavar="ID")
     feedback.set_defaults(run=cmd_feedback)
+
+    audit = sub.add_parser("audit", help="grade wrong versions of the reference: which would the tests pass?")
+    audit.add_argument("assignment", metavar="ASSIGNMENT")
+    audit.add_argument("functions", nargs="*", metavar="FUNCTION", help="audit only these (default: all)")
+    audit.add_argument("--course-dir", default=".", help="the course directory (default: here)")
+    audit.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
+    audit.add_argument("--cases", type=int, help="random inputs per mutant for the equivalence test (default 60)")
+    audit.set_defaults(run=cmd_audit)
 
     demo = sub.add_parser("demo", help="grade a simulated class in a throwaway course directory")
     demo.add_argument("--course-dir", default=".", help="the course whose source/ the demo uses (default: here)")

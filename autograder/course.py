@@ -12,7 +12,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from .release import KeepLanguage, LetRunAllContinue, SetMessageLanguage
+from .release import DropAuthorNotes, KeepLanguage, LetRunAllContinue, SetMessageLanguage
 
 CONFIG_FILE = "nbgrader_config.py"
 
@@ -22,7 +22,8 @@ def configure(c: Config) -> None:
     from nbgrader.converters import GenerateAssignment
 
     default = list(GenerateAssignment.class_traits()["preprocessors"].default())
-    c.GenerateAssignment.preprocessors = [KeepLanguage, SetMessageLanguage, LetRunAllContinue] + default
+    ours = [KeepLanguage, SetMessageLanguage, LetRunAllContinue, DropAuthorNotes]
+    c.GenerateAssignment.preprocessors = ours + default
     # Hidden tests can take a moment (numerical Jacobians); a runaway cell must still end.
     c.Execute.timeout = 60
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

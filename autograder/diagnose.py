@@ -20,14 +20,19 @@ RTOL, ATOL = 1e-6, 1e-8
 
 def compare(got, expected, what: str, *, rtol: float = RTOL, atol: float = ATOL, reveal: bool = False,
             derivative: bool = False, inputs: Sequence = (), names: Sequence[str] | None = None,
-            strict_float: bool = False) -> list[Text]:
+            strict_float: bool = False, kinks: Sequence[float] = (), itself=None) -> list[Text]:
     """Everything wrong with ``got`` as an answer of ``expected``; an empty list means right.
 
     expected: a number, an ndarray, a tuple/list of those (``names`` labels its items, e.g.
     ``("dX", "dW", "db")``) or a dict. what: how to call the answer in messages, e.g. ``"relu(z)"``.
     derivative: the answer is a derivative (a constant factor then suggests a chain-rule slip).
-    inputs: the arrays the function was given (to recognise "returned its input").
+    inputs: the arrays the function was given (to recognise "returned its input", and kinks).
     strict_float: a scalar answer must be a Python/numpy float, not a 0-d array.
+    kinks: input values where the function's value is fixed by a convention (``relu'(0) = 0``):
+    wrong entries only there get a hint about ``>`` versus ``>=``.
+    itself: ``(name, values)`` of the function a derivative differentiates, at the same input, to
+    recognise "returned the function instead of its derivative".
+    Answers must be float64 where the expected value is: float32 and float16 fail with their own message.
     """
     if got is None and expected is not None:
         return [say("returned_none", what=what)]
@@ -36,26 +41,45 @@ def compare(got, expected, what: str, *, rtol: float = RTOL, atol: float = ATOL,
     if isinstance(expected, (tuple, list)):
         return _compare_sequence(got, expected, what, names, rtol=rtol, atol=atol, reveal=reveal,
                                  derivative=derivative)
+    context = _Context(inputs, kinks, itself)
     if _is_scalar(expected):
-        problem = _scalar_type_problem(got, what, strict_float)
+        problem = _scalar_type_problem(got, expected, what, strict_float)
         if problem:
             return [problem]
         return _compare_values(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64), what,
-                               rtol, atol, reveal, derivative, inputs)
+                               rtol, atol, reveal, derivative, context)
     problem = _array_type_problem(got, np.asarray(expected), what)
     if problem:
         return [problem]
     got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     if got.shape != expected.shape:
         return [_shape_problem(got.shape, expected.shape, what)]
-    return _compare_values(got, expected, what, rtol, atol, reveal, derivative, inputs)
+    return _compare_values(got, expected, what, rtol, atol, reveal, derivative, context)
+
+
+class _Context:
+    """What is known about how the answer was produced: its inputs, kinks, the function itself."""
+
+    def __init__(self, inputs: Sequence, kinks: Sequence[float], itself):
+        self.inputs, self.kinks, self.itself = tuple(inputs), tuple(kinks), itself
+
+    def first_input(self, shape: tuple) -> np.ndarray | None:
+        """The first input shaped like the answer (element-wise functions), as float64."""
+        for value in self.inputs:
+            if isinstance(value, (float, int, np.floating, np.ndarray)) and not isinstance(value, bool) \
+                    and np.shape(value) == shape:
+                try:
+                    return np.asarray(value, dtype=np.float64)
+                except (TypeError, ValueError):
+                    return None
+        return None
 
 
 # --- structure ---------------------------------------------------------------------------------
 
 def _compare_dict(got, expected, what, **options) -> list[Text]:
     if not isinstance(got, dict):
-        return [say("wrong_type", what=what, expected_type="dict", got_type=type(got).__name__)]
+        return [say("wrong_type", what=what, expected_type=say("type_dict"), got_type=describe_type(got))]
     if set(got) != set(expected):
         return [say("wrong_keys", what=what, expected=sorted(expected), got=sorted(map(str, got)))]
     problems = []
@@ -66,9 +90,9 @@ def _compare_dict(got, expected, what, **options) -> list[Text]:
 
 
 def _compare_sequence(got, expected, what, names, **options) -> list[Text]:
-    kind = type(expected).__name__
     if not isinstance(got, (tuple, list)):
-        return [say("wrong_type", what=what, expected_type=f"a {kind}", got_type=type(got).__name__)]
+        return [say("wrong_type", what=what, expected_type=say(f"type_{type(expected).__name__}"),
+                    got_type=describe_type(got))]
     if len(got) != len(expected):
         return [say("wrong_length", what=what, expected=len(expected), got=len(got))]
     problems = []
@@ -83,36 +107,64 @@ def _is_scalar(x) -> bool:
         isinstance(x, np.ndarray) and x.ndim == 0)
 
 
-def _type_name(x) -> str:
+def describe_type(x) -> Text:
+    """What ``x`` is, in words of both languages (type names stay code)."""
     if isinstance(x, np.ndarray):
-        return f"an ndarray of shape {x.shape} and dtype {x.dtype}"
-    return f"{type(x).__module__ + '.' if type(x).__module__ not in ('builtins',) else ''}{type(x).__name__}"
+        return say("type_ndarray_of", shape=x.shape, dtype=x.dtype)
+    name = (type(x).__module__ + "." if type(x).__module__ != "builtins" else "") + type(x).__name__
+    if isinstance(x, (bool, np.bool_)):
+        return say("type_boolean", name=name)
+    if isinstance(x, (int, np.integer)):
+        return say("type_integer", name=name)
+    if isinstance(x, (tuple, list, dict)):
+        return say(f"type_{type(x).__name__}") if type(x) in (tuple, list, dict) else say("type_named", name=name)
+    return say("type_named", name=name)
 
 
-def _scalar_type_problem(got, what, strict_float) -> Text | None:
-    if isinstance(got, bool) or isinstance(got, np.bool_):
-        return say("wrong_type", what=what, expected_type="a float", got_type=_type_name(got))
+_DIGITS = {np.dtype(np.float32): 7, np.dtype(np.float16): 3}
+
+
+def _precision_problem(got, what) -> Text | None:
+    """float32/float16 where the course computes in float64 (also np.longdouble)."""
+    dtype = np.asarray(got).dtype if isinstance(got, (np.ndarray, np.generic)) else None
+    if dtype is not None and dtype.kind == "f" and dtype != np.float64:
+        return say("wrong_precision", what=what, got_dtype=dtype, digits=_DIGITS.get(dtype, "?"))
+    return None
+
+
+def _scalar_type_problem(got, expected, what, strict_float) -> Text | None:
+    float_expected = isinstance(expected, (float, np.floating)) or (
+        isinstance(expected, np.ndarray) and expected.dtype.kind == "f")
+    if isinstance(got, (bool, np.bool_)) or (isinstance(got, np.ndarray) and got.dtype.kind == "b"):
+        return say("wrong_type", what=what, expected_type=say("type_float"), got_type=describe_type(got))
+    precision = _precision_problem(got, what)
+    if precision:
+        return precision
     if isinstance(got, float):  # includes np.float64
         return None
-    if not strict_float and isinstance(got, (np.floating, int, np.integer)):
+    if not strict_float and isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype == np.float64:
         return None
-    if not strict_float and isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "fiu":
-        return None
-    expected_type = "a float (e.g. `float(x)`)" if strict_float else "a float"
-    return say("wrong_type", what=what, expected_type=expected_type, got_type=_type_name(got))
+    if not strict_float and not float_expected and isinstance(got, (int, np.integer)):
+        return None  # an integer expected value (a count) may be answered by an integer
+    expected_type = say("type_float_hint") if strict_float else say("type_float")
+    return say("wrong_type", what=what, expected_type=expected_type, got_type=describe_type(got))
 
 
 def _array_type_problem(got, expected: np.ndarray, what) -> Text | None:
     if isinstance(got, (list, tuple)):
-        return say("wrong_type", what=what, expected_type="a numpy ndarray",
-                   got_type=type(got).__name__) + say("list_not_array")
+        return say("wrong_type", what=what, expected_type=say("type_ndarray"),
+                   got_type=describe_type(got)) + say("list_not_array")
     if _is_scalar(got) and expected.ndim > 0:
-        return say("wrong_type", what=what, expected_type=f"an ndarray of shape {expected.shape}",
-                   got_type=_type_name(got))
+        return say("wrong_type", what=what, expected_type=say("type_ndarray_shape", shape=expected.shape),
+                   got_type=describe_type(got))
     if not isinstance(got, (np.ndarray, np.generic)):
-        return say("wrong_type", what=what, expected_type="a numpy ndarray", got_type=_type_name(got))
+        return say("wrong_type", what=what, expected_type=say("type_ndarray"), got_type=describe_type(got))
+    if np.asarray(got).dtype.kind == "O":
+        return say("object_array", what=what)
     if expected.dtype.kind == "f" and np.asarray(got).dtype.kind != "f":
         return say("wrong_dtype", what=what, got_dtype=np.asarray(got).dtype)
+    if expected.dtype == np.float64:
+        return _precision_problem(got, what)
     return None
 
 
@@ -134,14 +186,17 @@ def _shape_problem(got: tuple, expected: tuple, what) -> Text:
 # --- values ------------------------------------------------------------------------------------
 
 def _compare_values(got: np.ndarray, expected: np.ndarray, what, rtol, atol, reveal, derivative,
-                    inputs) -> list[Text]:
+                    context: _Context) -> list[Text]:
     if np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False):
         return []
     bad_finite = ~np.isfinite(got) & np.isfinite(expected)
     if bad_finite.any():
         return [say("nonfinite", what=what, count=int(bad_finite.sum()))]
-    pattern = _value_pattern(got, expected, what, rtol, atol, derivative, inputs)
-    message = pattern if pattern is not None else _where_wrong(got, expected, what, rtol, atol)
+    pattern = _value_pattern(got, expected, what, rtol, atol, derivative, context)
+    message = pattern if pattern is not None else _where_wrong(got, expected, what, rtol, atol, reveal)
+    kink = _kink_hint(got, expected, rtol, atol, context)
+    if kink is not None:
+        message = message + kink
     if reveal and expected.size <= 12:
         message = message + say("expected_value", expected=show_value(expected), got=show_value(got))
     return [message]
@@ -151,26 +206,48 @@ def _close(a, b, rtol, atol) -> bool:
     return bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def _value_pattern(got, expected, what, rtol, atol, derivative, inputs) -> Text | None:
-    """The first recognisable pattern that explains every entry, or None (a single number has none)."""
+def _kink_hint(got, expected, rtol, atol, context: _Context) -> Text | None:
+    """A hint when every wrong entry sits exactly at one kink of the function's input."""
+    z = context.first_input(got.shape)
+    if z is None or not context.kinks:
+        return None
+    wrong = ~np.isclose(got, expected, rtol=rtol, atol=atol)
+    for kink in context.kinks:
+        if wrong.any() and np.all(z[wrong] == kink):
+            return say("hint_kink", kink=kink)
+    return None
+
+
+def _value_pattern(got, expected, what, rtol, atol, derivative, context: _Context) -> Text | None:
+    """The first recognisable pattern that explains every entry, or None.
+
+    Patterns need evidence: a single number, or an answer with fewer than two entries that are not
+    zero, fits "off by a factor" by accident (relu(z) for relu'(z) at one positive probe is "0.5 times").
+    """
+    if context.itself is not None:
+        of, values = context.itself
+        values = np.asarray(values, dtype=np.float64) if values is not None else None
+        if values is not None and values.shape == got.shape and _close(got, values, rtol, atol) \
+                and not _close(values, expected, rtol, atol):
+            return say("pattern_returned_function", what=what, of=of)
     if got.size < 2:
         return None
-    for value in inputs:
+    for value in context.inputs:
         if isinstance(value, np.ndarray) and value.shape == got.shape and _close(got, value, rtol, atol):
             return say("pattern_input_returned", what=what)
-    meaningful = np.abs(expected).max(initial=0.0) > atol
-    if meaningful and _close(got, -expected, rtol, atol):
+    evidence = int(np.count_nonzero(np.abs(expected) > atol))
+    if evidence >= 2 and _close(got, -expected, rtol, atol):
         return say("pattern_sign", what=what)
     if got.ndim >= 2 and got.shape[-1] == got.shape[-2] and _close(got, np.swapaxes(expected, -1, -2), rtol, atol):
         return say("pattern_transposed", what=what)
     energy = float(np.sum(expected * expected))
-    if meaningful and energy > 0:
+    if evidence >= 2 and energy > 0:
         factor = float(np.sum(got * expected)) / energy
         if abs(factor) > 1e-12 and _close(got, factor * expected, rtol, atol):
             message = say("pattern_factor", what=what, factor=factor)
             return message + say("pattern_factor_chain") if derivative else message
     offset = float(np.mean(got - expected))
-    if _close(got, expected + offset, rtol, atol):
+    if got.size >= 3 and _close(got, expected + offset, rtol, atol):
         return say("pattern_offset", what=what, offset=offset)
     if got.ndim >= 2:
         axes = _separable_scaling_axes(got, expected)
@@ -216,17 +293,25 @@ def _wrong_slices(wrong: np.ndarray):
     return None
 
 
-def _where_wrong(got, expected, what, rtol, atol) -> Text:
-    """Which entries are wrong and by how much (no expected values)."""
+def _where_wrong(got, expected, what, rtol, atol, reveal) -> Text:
+    """Which entries are wrong and by how much (no expected values).
+
+    The relative error is shown only where the expected value is shown too (visible tests) and is not
+    ~0: for a hidden test, error / relative error would give away the size of the expected value.
+    """
     error = np.abs(got - expected)
     relative = error / np.maximum(np.abs(expected), atol)
     if got.ndim == 0:
-        return say("scalar_differs", what=what, max_abs=float(error), max_rel=float(relative))
+        if reveal and abs(float(expected)) > 1e3 * atol:
+            return say("scalar_differs", what=what, max_abs=float(error), max_rel=float(relative))
+        return say("scalar_differs_abs", what=what, max_abs=float(error))
     wrong = ~np.isclose(got, expected, rtol=rtol, atol=atol)
     worst = np.unravel_index(int(np.argmax(np.where(wrong, error, -1.0))), got.shape)
-    return say("values_differ", what=what, count=int(wrong.sum()), total=got.size,
-               max_abs=float(error[worst]), max_rel=float(relative[worst]),
-               index=list(map(int, worst)))
+    fields = dict(what=what, count=int(wrong.sum()), total=got.size, max_abs=float(error[worst]),
+                  index=list(map(int, worst)))
+    if reveal and abs(float(expected[worst])) > 1e3 * atol:
+        return say("values_differ", max_rel=float(relative[worst]), **fields)
+    return say("values_differ_abs", **fields)
 
 
 def show_value(value) -> str:

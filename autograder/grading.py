@@ -9,6 +9,7 @@ the learner and the test cell, so a grade can be reproduced and never depends on
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import io
@@ -22,9 +23,9 @@ import numpy as np
 
 import autograder
 from . import inputs
-from .checks import CheckFailure
-from .contract import is_answer_cell, is_test_cell, nbgrader_meta
-from .curriculum import ASSIGNMENTS
+from .checks import CheckFailure, forwards_from_reference
+from .contract import is_answer_cell, is_test_cell, nbgrader_meta, strip_solution_markers
+from .curriculum import ASSIGNMENTS, owner_of
 from .messages import Text, say
 from .remote import RemoteFunction, SubmissionRunner
 from .sandbox import ForkServer
@@ -70,12 +71,13 @@ class AssignmentSpec:
     program: tuple  # ((cell id, source or None for the learner's answer), ...) in notebook order, after those
     answers: tuple[str, ...]
     tests: tuple  # ((grade_id, points, source), ...)
+    references: tuple = ()  # ((answer grade_id, the source notebook's solution), ...): trusted code
 
     @classmethod
     def from_source(cls, course_dir: Path, assignment: str) -> "AssignmentSpec":
         notebook_file = ASSIGNMENTS[assignment].notebook_file
         nb = nbformat.read(str(course_dir / "source" / assignment / notebook_file), as_version=4)
-        program, answers, tests = [], [], []
+        program, answers, tests, references = [], [], [], []
         for cell in nb.cells:
             meta = nbgrader_meta(cell)
             if cell.cell_type != "code":
@@ -83,13 +85,15 @@ class AssignmentSpec:
             if is_answer_cell(cell):
                 program.append((meta["grade_id"], None))
                 answers.append(meta["grade_id"])
+                references.append((meta["grade_id"], strip_solution_markers(cell.source)))
             elif is_test_cell(cell):
                 tests.append((meta["grade_id"], float(meta.get("points", 0)), cell.source))
             elif meta.get("locked"):
                 program.append((meta.get("grade_id", cell.get("id", "setup")), cell.source))
         leading = next((i for i, (_, source) in enumerate(program) if source is None), len(program))
         prelude = tuple(source for _, source in program[:leading])
-        return cls(assignment, notebook_file, prelude, tuple(program[leading:]), tuple(answers), tuple(tests))
+        return cls(assignment, notebook_file, prelude, tuple(program[leading:]), tuple(answers), tuple(tests),
+                   tuple(references))
 
     def setup_sources(self) -> list[str]:
         return list(self.prelude) + [source for _, source in self.program if source is not None]
@@ -154,6 +158,7 @@ def grade_submission(server: ForkServer, spec: AssignmentSpec, student: str, pat
                  for grade_id, points, source in spec.tests]
     finally:
         runner.close()
+    cells = regrade_without_failed_dependencies(server, spec, student, answers, cells, namespace)
     cell_notes: dict[str, list[Text]] = {}
     for cell_id in spec.answers:
         if cell_id in runner.skipped:
@@ -173,6 +178,53 @@ def grade_submission(server: ForkServer, spec: AssignmentSpec, student: str, pat
     return SubmissionGrade(student, cells, notes=notes, cell_notes=cell_notes, answers=answers)
 
 
+def dependencies(source: str, names) -> set[str]:
+    """The graded ``names`` an answer's source refers to (e.g. ``softmax`` inside ``softmax_jacobian``)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id in names}
+
+
+def regrade_without_failed_dependencies(server, spec: AssignmentSpec, student: str, answers: dict[str, str],
+                                        cells: list[CellGrade], namespace: dict) -> list[CellGrade]:
+    """Each function graded on its own: a failed test cell of ``f`` whose answer uses another graded
+    function ``g`` that failed its own tests is graded again with the reference ``g`` in place of the
+    learner's (trusted source, run in the sandbox with the rest of the learner's program). The
+    cell's score is then ``f``'s alone; ``g`` keeps the score of its own cells.
+    """
+    failed_owners = {owner_of(c.grade_id, spec.answers) for c in cells if c.score < c.points}
+    groups: dict[frozenset, list[int]] = {}
+    for index, cell in enumerate(cells):
+        owner = owner_of(cell.grade_id, spec.answers)
+        if cell.score >= cell.points or owner is None:
+            continue
+        broken = frozenset(dependencies(answers.get(owner, ""), spec.answers) - {owner} & failed_owners)
+        if broken:
+            groups.setdefault(broken, []).append(index)
+    if not groups:
+        return cells
+    references = dict(spec.references)
+    tests = {grade_id: (points, source) for grade_id, points, source in spec.tests}
+    cells = list(cells)
+    for broken, indices in groups.items():
+        program = [(cell_id, references[cell_id] if cell_id in broken
+                    else source if source is not None else answers.get(cell_id, ""))
+                   for cell_id, source in spec.program]
+        runner = SubmissionRunner(server, program)
+        try:
+            runner.start()
+            for index in indices:
+                grade_id = cells[index].grade_id
+                again = grade_test_cell(spec, student, grade_id, *tests[grade_id], runner, namespace)
+                if again.score >= again.points:
+                    cells[index] = again
+        finally:
+            runner.close()
+    return cells
+
+
 def grade_test_cell(spec, student, grade_id, points, source, runner, namespace) -> CellGrade:
     """Run one source test cell against the learner's functions; all its checks must pass."""
     scope = dict(namespace)
@@ -180,7 +232,8 @@ def grade_test_cell(spec, student, grade_id, points, source, runner, namespace) 
     inputs.set_seed(seed_for(spec.name, student, grade_id))
     printed = io.StringIO()
     try:
-        with contextlib.redirect_stdout(printed):
+        # A derivative is judged against the reference's forward function: its points are its own.
+        with contextlib.redirect_stdout(printed), forwards_from_reference():
             exec(compile(source, f"<{grade_id}>", "exec"), scope)
     except CheckFailure as failure:
         return CellGrade(grade_id, points, 0.0, _lines(printed), failure.problems)

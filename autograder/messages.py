@@ -57,8 +57,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{fn} is not defined: run the cell that defines it first (and keep its name).",
         "{fn} 未定义：请先运行定义它的单元格（不要改函数名）。"),
     "raised": (
-        "{fn}{call} raised {error}.",
-        "{fn}{call} 抛出了异常 {error}。"),
+        "{fn}{call} raised `{error}`.",
+        "{fn}{call} 抛出了异常 `{error}`。"),
     "timed_out": (
         "{fn}{call} did not finish within {seconds} s (an endless loop?). It was stopped.",
         "{fn}{call} 在 {seconds} 秒内没有结束（死循环？），已被终止。"),
@@ -77,11 +77,16 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{fn} 被调用时{what}；依赖它的检查记 0 分。"),
     "broken_timed_out": ("did not finish in time", "未能按时结束"),
     "opaque_result": (
-        "{what} is a {type_name} object; return numbers or numpy arrays.",
-        "{what} 是一个 {type_name} 对象；请返回数值或 numpy 数组。"),
+        "{what} is an object of type `{type_name}`; return numbers or numpy arrays.",
+        "{what} 是一个 `{type_name}` 类型的对象；请返回数值或 numpy 数组。"),
+    "object_array": (
+        "{what} is an ndarray whose entries are Python objects (dtype `object`), not numbers: "
+        "build it from numbers with numpy operations, or convert it with `.astype(float)`.",
+        "{what} 是一个元素为 Python 对象（dtype 为 `object`）而不是数值的 ndarray：请用 numpy 运算由数值构造它，"
+        "或用 `.astype(float)` 转换。"),
     "cell_failed": (
-        "Your cell {cell} raised {error} when it ran, so what it defines is missing.",
-        "你的单元格 {cell} 运行时抛出了 {error}，因此其中定义的内容缺失。"),
+        "Your cell {cell} raised `{error}` when it ran, so what it defines is missing.",
+        "你的单元格 {cell} 运行时抛出了 `{error}`，因此其中定义的内容缺失。"),
     "cell_crashed": (
         "Your cell {cell} stopped the Python process or did not finish in time, so it was skipped.",
         "你的单元格 {cell} 使 Python 进程退出或未能按时结束，因此被跳过。"),
@@ -89,31 +94,55 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No notebook {notebook} was found in the submission.",
         "提交中没有找到 notebook {notebook}。"),
     "submission_malformed": (
-        "The submitted {notebook} is not a readable notebook ({error}).",
-        "提交的 {notebook} 不是可读取的 notebook（{error}）。"),
+        "The submitted {notebook} is not a readable notebook (`{error}`).",
+        "提交的 {notebook} 不是可读取的 notebook（`{error}`）。"),
     "test_error": (
-        "This test could not run: {error}.",
-        "此测试无法运行：{error}。"),
+        "This test could not run: `{error}`.",
+        "此测试无法运行：`{error}`。"),
     "mutated": (
         "{fn} modified its argument {arg} in place; return a new array instead "
         "(e.g. `z = z.copy()` or build the result with numpy operations).",
         "{fn} 原地修改了参数 {arg}；请返回一个新数组（例如 `z = z.copy()`，或用 numpy 运算构造结果）。"),
     "warned": (
-        "{fn} produced a floating-point warning ({warning}); compute it in a numerically stable way.",
-        "{fn} 产生了浮点警告（{warning}）；请用数值稳定的方式计算。"),
+        "{fn} produced a floating-point warning (`{warning}`); compute it in a numerically stable way.",
+        "{fn} 产生了浮点警告（`{warning}`）；请用数值稳定的方式计算。"),
     # --- type and shape --------------------------------------------------------------------
+    # Descriptions of types, filled into wrong_type: every word of a message in the release's language.
+    "type_float": ("a float", "浮点数（float）"),
+    "type_float_hint": ("a float (e.g. `float(x)`)", "浮点数（float，例如 `float(x)`）"),
+    "type_ndarray": ("a numpy array (ndarray)", "numpy 数组（ndarray）"),
+    "type_ndarray_shape": ("an ndarray of shape {shape}", "形状为 {shape} 的 ndarray"),
+    "type_ndarray_of": ("an ndarray of shape {shape} and dtype `{dtype}`",
+                        "形状为 {shape}、dtype 为 `{dtype}` 的 ndarray"),
+    "type_dict": ("a dict", "字典（dict）"),
+    "type_tuple": ("a tuple", "元组（tuple）"),
+    "type_list": ("a list", "列表（list）"),
+    "type_named": ("a value of type `{name}`", "`{name}` 类型的值"),
+    "type_integer": ("an integer (`{name}`)", "整数（`{name}`）"),
+    "type_boolean": ("a boolean (`{name}`)", "布尔值（`{name}`）"),
     "returned_none": (
         "{what} is None: did you forget `return`?",
-        "{what} 是 None：是不是忘了 `return`？"),
+        "{what} 是 `None`：是不是忘了 `return`？"),
     "wrong_type": (
         "{what} should be {expected_type}, but it is {got_type}.",
         "{what} 应该是 {expected_type}，但实际是 {got_type}。"),
     "list_not_array": (
         " Convert it with `np.array(...)`.",
-        " 请用 `np.array(...)` 转换。"),
+        "请用 `np.array(...)` 转换。"),
     "wrong_dtype": (
-        "{what} has dtype {got_dtype}; it should hold float64 numbers (e.g. `.astype(float)`).",
-        "{what} 的 dtype 是 {got_dtype}；应为 float64（例如 `.astype(float)`）。"),
+        "{what} has dtype `{got_dtype}`; it should hold float64 numbers (e.g. `.astype(float)`).",
+        "{what} 的 dtype 是 `{got_dtype}`；应为 float64（例如 `.astype(float)`）。"),
+    "wrong_precision": (
+        "{what} has dtype `{got_dtype}`, which keeps only about {digits} significant digits; the course computes "
+        "in float64 (do not convert to `{got_dtype}`; use `.astype(np.float64)` if you must convert).",
+        "{what} 的 dtype 是 `{got_dtype}`，只保留约 {digits} 位有效数字；本课程用 float64 计算"
+        "（不要转换成 `{got_dtype}`；如需转换请用 `.astype(np.float64)`）。"),
+    "wrong_exception": (
+        "{what} raised `{got}`, but it should raise `{expected}`.",
+        "{what} 抛出了 `{got}`，但应当抛出 `{expected}`。"),
+    "did_not_raise": (
+        "{what} returned {got} instead of raising `{expected}`.",
+        "{what} 返回了 {got}，而不是抛出 `{expected}`。"),
     "wrong_length": (
         "{what} should have {expected} items, but it has {got}.",
         "{what} 应有 {expected} 项，实际有 {got} 项。"),
@@ -125,24 +154,24 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{what} 的形状是 {got}，应为 {expected}。"),
     "hint_transposed_shape": (
         " It looks transposed: check the order of the axes (a missing or extra `.T`?).",
-        " 看起来被转置了：检查轴的顺序（少了或多了 `.T`？）。"),
+        "看起来被转置了：检查轴的顺序（少了或多了 `.T`？）。"),
     "hint_extra_axis": (
-        " Same numbers of entries but an extra or missing axis of length 1: check reshape/keepdims.",
-        " 元素个数相同，但多了或少了一个长度为 1 的轴：检查 reshape/keepdims。"),
+        " Same numbers of entries but an extra or missing axis of length 1: check `reshape`/`keepdims`.",
+        "元素个数相同，但多了或少了一个长度为 1 的轴：检查 `reshape`/`keepdims`。"),
     "hint_summed_axis": (
         " It looks like a sum or mean was taken over the wrong axis (or not taken).",
-        " 看起来求和或求平均的轴不对（或者漏了）。"),
+        "看起来求和或求平均的轴不对（或者漏了）。"),
     "hint_reshaped": (
-        " It has the right number of entries arranged in another shape: check reshape and the axis order.",
-        " 元素个数正确但排列成了别的形状：检查 reshape 和轴的顺序。"),
+        " It has the right number of entries arranged in another shape: check `reshape` and the axis order.",
+        "元素个数正确但排列成了别的形状：检查 `reshape` 和轴的顺序。"),
     "hint_broadcast": (
         " Two arrays of shapes (n,) and (n, 1) were probably broadcast together into a matrix.",
-        " 可能把形状为 (n,) 和 (n, 1) 的两个数组广播成了一个矩阵。"),
+        "可能把形状为 (n,) 和 (n, 1) 的两个数组广播成了一个矩阵。"),
     # --- values --------------------------------------------------------------------------
     "nonfinite": (
         "{what} contains {count} NaN or infinite value(s) where finite numbers were expected: "
         "an overflow (e.g. exp of a large number) or a division by zero?",
-        "{what} 在应为有限值的位置含有 {count} 个 NaN 或无穷大：是否溢出（例如对很大的数取 exp）或除以零？"),
+        "{what} 在应为有限值的位置含有 {count} 个 NaN 或无穷大：是否溢出（例如对很大的数取 `exp`）或除以零？"),
     "values_differ": (
         "{what}: {count} of {total} entries are wrong; the largest error is {max_abs:.3g} "
         "(relative {max_rel:.2g}) at index {index}.",
@@ -150,9 +179,34 @@ CATALOG: dict[str, tuple[str, str]] = {
     "scalar_differs": (
         "{what} is wrong by {max_abs:.3g} (relative {max_rel:.2g}).",
         "{what} 的误差为 {max_abs:.3g}（相对误差 {max_rel:.2g}）。"),
+    "scalar_differs_abs": (
+        "{what} is wrong by {max_abs:.3g}.",
+        "{what} 的误差为 {max_abs:.3g}。"),
+    "values_differ_abs": (
+        "{what}: {count} of {total} entries are wrong; the largest error is {max_abs:.3g} at index {index}.",
+        "{what}：{total} 个元素中有 {count} 个不对；最大误差 {max_abs:.3g}，位于下标 {index}。"),
+    "hint_kink": (
+        " Every wrong entry sits where the input is exactly {kink:g}, a kink: check the value the docstring "
+        "fixes there (`>` versus `>=`).",
+        "所有错误的元素都恰好位于输入等于 {kink:g} 的位置，也就是折点：请检查文档字符串为该点规定的值"
+        "（`>` 还是 `>=`）。"),
+    "pattern_returned_function": (
+        "{what} equals {of} itself, not its derivative: differentiate {of}.",
+        "{what} 等于 {of} 本身，而不是它的导数：请对 {of} 求导。"),
+    "forward_at_fault": (
+        " This compares with the numerical derivative of *your* {of}, which failed its own test above: "
+        "fix {of} first.",
+        "这里比较的是*你的* {of} 的数值导数，而 {of} 没有通过它自己的测试：请先修正 {of}。"),
+    "uses_failed": (
+        " {fn} calls your {dep}, which failed its own test above: fix {dep} first.",
+        "{fn} 调用了你的 {dep}，而 {dep} 没有通过它自己的测试：请先修正 {dep}。"),
+    "forward_broke": (
+        "Checking {fn} needs the numerical derivative of your {of}, and calling {of} failed: {problem} "
+        "Fix {of} first; {fn} itself was not judged.",
+        "检查 {fn} 需要你的 {of} 的数值导数，但调用 {of} 失败了：{problem}请先修正 {of}；{fn} 本身尚未被评判。"),
     "expected_value": (
         " Expected {expected}, got {got}.",
-        " 期望 {expected}，实际得到 {got}。"),
+        "期望 {expected}，实际得到 {got}。"),
     "pattern_sign": (
         "{what} has the right size but the opposite sign everywhere: a sign error.",
         "{what} 大小正确但处处符号相反：符号错误。"),
@@ -164,7 +218,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{what} 处处相差一个约为 {factor:.4g} 的常数因子。"),
     "pattern_factor_chain": (
         " In a derivative this is often a forgotten (or extra) chain-rule factor.",
-        " 在导数中，这通常是漏掉（或多乘）了链式法则中的一个因子。"),
+        "在导数中，这通常是漏掉（或多乘）了链式法则中的一个因子。"),
     "pattern_offset": (
         "{what} is off by a constant {offset:.4g} everywhere.",
         "{what} 处处相差一个常数 {offset:.4g}。"),
@@ -194,6 +248,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ok_reference": (
         "✓ {fn} is correct on {trials} random inputs.",
         "✓ {fn} 在 {trials} 组随机输入上正确。"),
+    "ok_elementwise": (
+        "✓ {fn} keeps its contract on {cases} inputs: a Python float, a 0-d array, arrays of 1 to 3 dimensions"
+        " and the kinks.",
+        "✓ {fn} 在 {cases} 组输入上符合约定：Python 浮点数、0 维数组、1 到 3 维数组以及折点。"),
     "ok_stable": (
         "✓ {fn} is stable: finite, correct and warning-free at extreme inputs.",
         "✓ {fn} 数值稳定：在极端输入下结果有限、正确且没有警告。"),

@@ -69,3 +69,15 @@ class LetRunAllContinue(NbGraderPreprocessor):
             if "raises-exception" not in tags:
                 tags.append("raises-exception")
         return cell, resources
+
+
+class DropAuthorNotes(NbGraderPreprocessor):
+    """Remove the author's ``nnmath`` cell metadata (e.g. ``audit_accept``) from the release.
+
+    An accepted surviving mutant and its reason say which wrong answer the tests let through;
+    learners must not read that in their notebook's metadata.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        cell.metadata.pop("nnmath", None)
+        return cell, resources

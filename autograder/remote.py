@@ -191,19 +191,30 @@ def shape_signature(value):
     return "scalar"
 
 
+# Built-in exceptions a learner's exception may be reported as (by the sandbox, which checks identity).
+_KNOWN_BASES = {cls.__name__: cls for cls in (
+    NotImplementedError, ValueError, TypeError, IndexError, KeyError, LookupError, ZeroDivisionError,
+    OverflowError, FloatingPointError, ArithmeticError, AttributeError, NameError, AssertionError,
+    RecursionError, RuntimeError, MemoryError)}
+
+
 def learner_exception(error: dict) -> Exception:
     """An exception carrying the learner's exception's type name and message (never its object).
 
+    Its class derives from the most specific built-in exception the sandbox saw it really is, so
+    ``except ValueError`` and ``expect_raises(f, ValueError)`` judge it as they would locally.
     The message is made safe text (one line, no control characters, no lone surrogates).
     """
     if not isinstance(error, dict):
         error = {}
     name, message = str(error.get("type", "Exception")), learner_text(error.get("message", ""), 500)
-    if name == "NotImplementedError":
-        return NotImplementedError(message)
+    bases = error.get("bases") if isinstance(error.get("bases"), list) else []
+    base = next((_KNOWN_BASES[b] for b in bases if isinstance(b, str) and b in _KNOWN_BASES), Exception)
     if not _IDENTIFIER.match(name) or keyword.iskeyword(name):
-        name = "Exception"
-    return type(name, (Exception,), {})(message)
+        name = base.__name__
+    if name == base.__name__:
+        return base(message)
+    return type(name, (base,), {})(message)
 
 
 def write_back(local, remote) -> None:

@@ -283,12 +283,19 @@ def call(shell, request: dict) -> dict:
             "warnings": [[w.category.__name__, str(w.message)[:300]] for w in caught[:20]]}
 
 
+# The real built-in exception classes, taken before any learner code runs (it may rebind the names).
+_BUILTIN_EXCEPTIONS = {name: cls for name, cls in vars(__import__("builtins")).items()
+                       if isinstance(cls, type) and issubclass(cls, BaseException)}
+
+
 def _describe(error: BaseException) -> dict:
+    """Type name, message, and which built-in exceptions it really is (by identity, not by name)."""
     try:
         message = str(error)
     except Exception:
         message = "(unprintable)"
-    return {"type": type(error).__name__[:60], "message": message[:500]}
+    bases = [cls.__name__ for cls in type(error).__mro__ if _BUILTIN_EXCEPTIONS.get(cls.__name__) is cls]
+    return {"type": type(error).__name__[:60], "message": message[:500], "bases": bases[:20]}
 
 
 # --- the fork server -----------------------------------------------------------------------------------

@@ -93,11 +93,11 @@ ACTIVATIONS_CLASS = (
     }, fails=frozenset({"test_sigmoid_stability", "test_softmax_stability"})),
     SimulatedLearner("dan", "a syntax error in one cell", answers={
         "tanh": "def tanh(z):\n    return np.tanh(z\n",
-    }, fails=frozenset({"tanh", "tanh_grad"})),
+    }, fails=frozenset({"tanh"})),  # tanh_grad is graded on its own (with the reference tanh if it uses tanh)
     SimulatedLearner("eve", "submitted the stubs", stub_only=True),
     SimulatedLearner("fay", "kills the kernel", answers={
         "gelu": "import os\nos._exit(1)\n",
-    }, fails=frozenset({"gelu", "gelu_grad"})),
+    }, fails=frozenset({"gelu"})),
     SimulatedLearner("gus", "cheats on relu", answers={
         # Fake the visible values, defeat numpy's comparisons, and go looking for the answers.
         "relu": ("import numpy\nnumpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda a, b, **k: True\n"
@@ -105,5 +105,9 @@ ACTIVATIONS_CLASS = (
                  "except OSError:\n    SECRET = None\n\n"
                  "def relu(z):\n    if numpy.ndim(z) == 0:\n        return 3.0\n"
                  "    return numpy.array([0.0, 0.0, 0.0, 0.5, 2.0])\n"),
-    }, fails=frozenset({"relu", "relu_grad"})),  # relu_grad's visible check differentiates their relu
+    }, fails=frozenset({"relu"})),  # their relu_grad (the reference) is graded on its own
+    SimulatedLearner("hal", "leaky_relu ignores alpha; its derivative is right", answers={
+        "leaky_relu": "def leaky_relu(z, alpha=0.01):\n    z = np.asarray(z, dtype=np.float64)\n"
+                      "    return np.where(z > 0, z, 0.01 * z)\n",
+    }, fails=frozenset({"leaky_relu"})),
 )

@@ -15,9 +15,11 @@ wall-clock including the command's start-up:
     nbgrader autograde 03_activations                                    (stock, whole class, cwd = COPY2)
 
 Then it reads both gradebooks and checks that nnmath gives every learner the score their work
-deserves (``expected_score``) and that both graders give the same total to every submission stock
-nbgrader could grade (all simulated learners are honest; the ones stock cannot grade are
-reported). The learner whose function never returns costs stock nbgrader its per-cell timeout
+deserves (``expected_score``) and that stock gives every submission it could grade the total it is
+known to give: the same, except that stock checks a derivative against the learner's own forward
+function, so a wrong forward also costs its right derivative there (``stock_also``; nnmath grades
+each function on its own). All simulated learners are honest; the ones stock cannot grade are
+reported. The learner whose function never returns costs stock nbgrader its per-cell timeout
 (``Execute.timeout``, 60 s in this course); when that is over a quarter of stock's time (small
 classes), both graders are timed again on the class without that learner.
 
@@ -55,13 +57,19 @@ NOTEBOOK = ASSIGNMENTS[ASSIGNMENT].notebook_file
 TARGET = 10.0
 
 
-def _learner(description, answers=None, fails=(), stub_only=False):
+# description -> the cells stock nbgrader also fails: it checks a derivative against the learner's own
+# forward function (in the learner's kernel), so a wrong forward costs the right derivative there too.
+STOCK_ALSO_FAILS: dict[str, frozenset] = {}
+
+
+def _learner(description, answers=None, fails=(), stub_only=False, stock_also=()):
+    STOCK_ALSO_FAILS[description] = frozenset(stock_also)
     return SimulatedLearner("?", description, dict(answers or {}), frozenset(fails), stub_only)
 
 
 # --- the class ----------------------------------------------------------------------------------------
 # Each wrong answer is one a learner really writes; `fails` names the functions (all their test
-# cells) or the single test cells the mistake must fail, in both graders.
+# cells) or the single test cells the mistake must fail; `stock_also` what stock nbgrader fails besides.
 
 MISTAKES = {
     "relu_grad_bool": ({"relu_grad": "def relu_grad(z):\n    return np.asarray(z) > 0  # booleans, not floats\n"},
@@ -70,11 +78,11 @@ MISTAKES = {
                                      "    return (np.asarray(z) >= 0).astype(float)  # relu'(0) = 1\n"},
                        {"relu_grad"}),
     "relu_in_place": ({"relu": "def relu(z):\n    z[z < 0] = 0.0  # modifies the caller's array\n    return z\n"},
-                      {"relu", "relu_grad"}),  # relu_grad's check differentiates this relu
+                      {"relu"}, {"relu_grad"}),  # stock: relu_grad's check differentiates this relu
     "leaky_alpha_ignored": ({"leaky_relu": "def leaky_relu(z, alpha=0.01):\n"
                                           "    z = np.asarray(z, dtype=float)\n"
                                           "    return np.where(z > 0, z, 0.01 * z)  # alpha ignored\n"},
-                            {"leaky_relu", "leaky_relu_grad"}),  # leaky_relu_grad's check differentiates it
+                            {"leaky_relu"}, {"leaky_relu_grad"}),
     "leaky_grad_zero": ({"leaky_relu_grad": "def leaky_relu_grad(z, alpha=0.01):\n"
                                             "    return np.where(np.asarray(z) > 0, 1.0, 0.0)  # forgot alpha\n"},
                         {"leaky_relu_grad"}),
@@ -92,7 +100,7 @@ MISTAKES = {
                             {"tanh_grad"}),
     "gelu_tanh_approx": ({"gelu": "def gelu(z):\n    z = np.asarray(z, dtype=float)\n"
                                   "    return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))\n"},
-                         {"gelu", "gelu_grad"}),
+                         {"gelu"}, {"gelu_grad"}),
     "gelu_grad_no_pdf_term": ({"gelu_grad": "def gelu_grad(z):\n    z = np.asarray(z, dtype=float)\n"
                                             "    return 0.5 * (1.0 + erf(z / math.sqrt(2.0)))  # only Phi(z)\n"},
                               {"gelu_grad"}),
@@ -106,7 +114,8 @@ MISTAKES = {
 
 # Learners with one to three mistakes; `wrong` learners cycle through these.
 WRONG = tuple(_learner(", ".join(names), {k: v for n in names for k, v in MISTAKES[n][0].items()},
-                       set().union(*(MISTAKES[n][1] for n in names)))
+                       set().union(*(MISTAKES[n][1] for n in names)),
+                       stock_also=set().union(*(MISTAKES[n][2] if len(MISTAKES[n]) > 2 else () for n in names)))
               for names in (
                   ("relu_grad_bool",), ("sigmoid_grad_no_factor",), ("softmax_jacobian_sign",), ("naive_sigmoid",),
                   ("naive_softmax",), ("gelu_tanh_approx",), ("softmax_axis0",), ("relu_grad_kink",),
@@ -128,12 +137,13 @@ HANGS = _learner("softmax_jacobian never returns (a while loop without i += 1)",
 # Broken submissions, in the order a class gets them (a class of n has round(n / 10) of them).
 # file_fault: how the notebook file itself is broken (None: a normal notebook).
 BROKEN = (
-    (_learner("a syntax error in tanh", {"tanh": "def tanh(z):\n    return np.tanh(z\n"}, {"tanh", "tanh_grad"}), None),
+    (_learner("a syntax error in tanh", {"tanh": "def tanh(z):\n    return np.tanh(z\n"}, {"tanh"}, stock_also={"tanh_grad"}),
+     None),
     (_learner("gelu raises on arrays (math.erf)", {
         "gelu": "def gelu(z):\n    return z * 0.5 * (1 + math.erf(z / math.sqrt(2)))  # TypeError on arrays\n"},
-        {"gelu", "gelu_grad"}), None),
-    (_learner("a cell that kills its process (os._exit)", {"gelu": "import os\nos._exit(1)\n"}, {"gelu", "gelu_grad"}),
-     None),
+        {"gelu"}, stock_also={"gelu_grad"}), None),
+    (_learner("a cell that kills its process (os._exit)", {"gelu": "import os\nos._exit(1)\n"}, {"gelu"},
+              stock_also={"gelu_grad"}), None),
     (HANGS, None),
     (_learner("submitted the untouched stubs", stub_only=True), None),
     (_learner("notebook submitted under another name", stub_only=True), "missing"),
@@ -142,7 +152,8 @@ BROKEN = (
         "sigmoid_grad": "def sigmoid_grad(z):\n    s = sigmod(z)\n    return s * (1 - s)\n"}, {"sigmoid_grad"}), None),
     (_learner("a syntax error in softmax", {
         "softmax": "def softmax(z)\n    e = np.exp(z - np.max(z, axis=-1, keepdims=True))\n"
-                   "    return e / e.sum(axis=-1, keepdims=True)\n"}, {"softmax", "softmax_jacobian"}), None),
+                   "    return e / e.sum(axis=-1, keepdims=True)\n"}, {"softmax"}, stock_also={"softmax_jacobian"}),
+     None),
     (_learner("submitted the untouched stubs", stub_only=True), None),
 )
 
@@ -347,9 +358,15 @@ def compare_graders(label: str, course: Path, workdir: Path, members: list[Membe
                       stock_failures(stock, members, stock_scores))
 
 
+def stock_view(learner: SimulatedLearner) -> SimulatedLearner:
+    """The learner as stock nbgrader scores them: also failing a right derivative of a wrong forward."""
+    also = STOCK_ALSO_FAILS.get(learner.description, frozenset())
+    return dataclasses.replace(learner, fails=learner.fails | also)
+
+
 def check(comparison: Comparison, source_nb) -> list[str]:
-    """Every problem with the scores: nnmath against the deserved score for every learner, and
-    nnmath against stock for every (honest) learner stock nbgrader could grade."""
+    """Every problem with the scores: nnmath against the deserved score for every learner, and stock
+    against what stock is known to give (:func:`stock_view`) for every learner it could grade."""
     label = f"[{comparison.label}]"
     problems = []
     if comparison.nnmath.returncode != 0:
@@ -370,10 +387,11 @@ def check(comparison: Comparison, source_nb) -> list[str]:
                                 f"(see {comparison.stock.log})")
             continue
         theirs = comparison.stock_scores[member.student]
-        if abs(theirs["total"] - ours["total"]) > 1e-9:
+        stock_expected = expected_score(stock_view(member.learner), source_nb)
+        if abs(theirs["total"] - stock_expected) > 1e-9:
             cells = sorted(g for g, score in ours["cells"].items() if abs(score - theirs["cells"].get(g, 0.0)) > 1e-9)
-            problems.append(f"{who}: nnmath gave {ours['total']:g}, stock nbgrader {theirs['total']:g} "
-                            f"(test cells scored differently: {', '.join(cells)})")
+            problems.append(f"{who}: stock nbgrader gave {theirs['total']:g} where it was expected to give "
+                            f"{stock_expected:g} (nnmath {ours['total']:g}; cells scored differently: {', '.join(cells)})")
     return problems
 
 
@@ -428,12 +446,13 @@ def print_report(comparisons: list[Comparison], jobs: int, problems: list[str], 
         for c in comparisons:
             compared = len(c.members) - len(c.stock_failed)
             line(f"[green]{escape(f'[{c.label}]')} nnmath gave all {len(c.members)} learners the score their work "
-                 f"deserves; stock nbgrader gave the same total to all {compared} it could grade.[/green]", markup=True)
+                 f"deserves; stock nbgrader gave the {compared} it could grade the totals it is known to give (a wrong "
+                 f"forward also costs its derivative there).[/green]", markup=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time nnmath grade against stock nbgrader autograde on a "
-                                                 "simulated class, and check both give the same scores.")
+                                                 "simulated class, and check the scores of both.")
     parser.add_argument("--students", type=int, default=100, help="class size (default: 100)")
     parser.add_argument("--jobs", type=int, help="nnmath grade --jobs (default: nnmath's own: all cores)")
     parser.add_argument("--keep", metavar="DIR", help="build the courses in DIR (new or empty) and keep them")

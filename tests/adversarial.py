@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 
 
 # Faking relu also fails test_relu_grad, whose visible check differentiates the learner's relu.
-RELU_CELLS = frozenset({"test_relu", "test_relu_grad"})
+# What an attack written into the relu cell must lose: relu's own test cell. Each function is graded on
+# its own (issue 7), so relu_grad, the reference in these submissions, keeps its point.
+RELU_CELLS = frozenset({"test_relu"})
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def _passes(*args, **kwargs):
 
 
 expect = expect_derivative = expect_jacobian = expect_backward = _passes
-expect_matches_reference = expect_stable = expect_raises = _passes
+expect_matches_reference = expect_elementwise = expect_stable = expect_raises = _passes
 
 
 def set_language(language):
@@ -1075,7 +1077,9 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("pickle-bomb", "11 hostile objects", "__reduce__ runs a command, __repr__ and its type's name raise",
            {"relu": PICKLE_BOMB}, evidence="Booby"),
     Attack("hostile-exceptions", "11 hostile exceptions", "named CheckFailure, NotImplementedError, LearnerFault; "
-           "unprintable; BaseExceptions; 10 MB long", {"relu": HOSTILE_EXCEPTIONS}, evidence="LearnerFault"),
+           "unprintable; BaseExceptions; 10 MB long", {"relu": HOSTILE_EXCEPTIONS},
+           # a class merely named NotImplementedError is reported as raised, not taken for a stub
+           evidence="raised `NotImplementedError: later`"),
     # and others
     Attack("forged-frames", "+ forged protocol frames", "a reply of its own, then undecodable ones, on the socket",
            {"relu": FORGED_FRAMES}),

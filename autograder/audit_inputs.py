@@ -1,0 +1,125 @@
+"""The inputs a graded function's contract allows, as data: what ``nnmath audit`` tries mutants on.
+
+A mutant is *equivalent* when it agrees with the reference on every input the contract allows;
+the audit cannot try them all, so it tries many drawn from the function's :class:`Domain`: every
+shape the contract names (for an element-wise function a Python float, a 0-d array and 1-D to 3-D
+arrays), the kinks, the extremes where the contract asks for stability, and the keyword
+parameters both given and left at their defaults. The domains of the graded functions are in
+:data:`DOMAINS` (CURRICULUM.md in code, like :mod:`autograder.curriculum`); an author adding an
+exercise adds its domain here.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SPECIAL_EXTREMES = (-1e4, -745.0, -710.0, -50.0, 50.0, 710.0, 745.0, 1e4)
+
+
+@dataclass(frozen=True)
+class Elementwise:
+    """A float or an ndarray of any shape, entries uniform in ``[low, high)``.
+
+    kinks: values placed on some entries, with their closest neighbours (``-0.0`` and ``±1e-300``
+    for 0), so ``>=`` for ``>`` shows; extreme: the contract asks for stability, so some inputs
+    reach ``|z| = 1e4``.
+    """
+
+    low: float = -5.0
+    high: float = 5.0
+    kinks: tuple = ()
+    extreme: bool = False
+
+    def draw(self, rng: np.random.Generator, case: int):
+        kind = case % 5  # Python float, 0-d, 1-D, 2-D, 3-D in turn
+        shape = [(), (), (int(rng.integers(1, 7)),), tuple(rng.integers(1, 5, size=2)),
+                 tuple(rng.integers(1, 4, size=3))][kind]
+        low, high = (-1e4, 1e4) if self.extreme and case % 4 == 3 else (self.low, self.high)
+        x = rng.uniform(low, high, size=shape)
+        specials = [value for kink in self.kinks for value in _near(kink)]
+        if self.extreme and case % 4 == 3:
+            specials += list(SPECIAL_EXTREMES)
+        if specials and case % 3 != 0:
+            if x.ndim == 0:
+                x = np.array(specials[int(rng.integers(len(specials)))])
+            else:
+                where = rng.random(size=shape) < 0.4
+                x = np.where(where, rng.choice(specials, size=shape), x)
+        if case % 5 == 0:
+            return float(x)
+        return np.array(x, dtype=np.float64)
+
+
+def _near(kink: float) -> tuple:
+    if kink == 0.0:
+        return (0.0, -0.0, 1e-300, -1e-300)
+    return (kink, kink + 1e-12 * abs(kink), kink - 1e-12 * abs(kink))
+
+
+@dataclass(frozen=True)
+class Vector:
+    """A 1-D array of ``1..max_size`` entries, normal with standard deviation ``std``."""
+
+    std: float = 2.0
+    max_size: int = 6
+
+    def draw(self, rng: np.random.Generator, case: int):
+        return rng.normal(0.0, self.std, size=int(rng.integers(1, self.max_size + 1)))
+
+
+@dataclass(frozen=True)
+class Real:
+    """A Python float uniform in ``[low, high)`` (a parameter such as ``alpha``)."""
+
+    low: float = 0.0
+    high: float = 1.0
+
+    def draw(self, rng: np.random.Generator, case: int):
+        return float(rng.uniform(self.low, self.high))
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A function's inputs: one kind per positional argument, and optional keyword arguments.
+
+    Keyword arguments are passed in every other case and left to their defaults in the rest.
+    """
+
+    args: tuple
+    options: dict = field(default_factory=dict)
+
+    def cases(self, name: str, count: int) -> list[tuple[tuple, dict]]:
+        """``count`` (args, kwargs) pairs, the same every time for the same ``name``."""
+        rng = np.random.default_rng(int.from_bytes(hashlib.sha256(f"audit:{name}".encode()).digest()[:8], "little"))
+        cases = []
+        for case in range(count):
+            args = tuple(kind.draw(rng, case) for kind in self.args)
+            kwargs = {key: kind.draw(rng, case) for key, kind in self.options.items()} if case % 2 else {}
+            cases.append((args, kwargs))
+        return cases
+
+
+ELEMENTWISE_KINKED = Domain((Elementwise(kinks=(0.0,)),))
+LEAKY = Domain((Elementwise(kinks=(0.0,)),), {"alpha": Real(0.0, 1.0)})
+
+DOMAINS: dict[str, Domain] = {
+    # 03_activations
+    "relu": ELEMENTWISE_KINKED,
+    "relu_grad": ELEMENTWISE_KINKED,
+    "sigmoid": Domain((Elementwise(-8.0, 8.0, extreme=True),)),
+    "sigmoid_grad": Domain((Elementwise(-8.0, 8.0),)),
+    "tanh": Domain((Elementwise(-6.0, 6.0, extreme=True),)),
+    "tanh_grad": Domain((Elementwise(-5.0, 5.0),)),
+    "leaky_relu": LEAKY,
+    "leaky_relu_grad": LEAKY,
+    "gelu": Domain((Elementwise(),)),
+    "gelu_grad": Domain((Elementwise(),)),
+    "softmax": Domain((Elementwise(-10.0, 10.0, extreme=True),)),
+    "softmax_jacobian": Domain((Vector(),)),
+}
+
+
+def domain_of(name: str) -> Domain | None:
+    return DOMAINS.get(name)
