@@ -158,7 +158,8 @@ def grade_submission(server: ForkServer, spec: AssignmentSpec, student: str, pat
                  for grade_id, points, source in spec.tests]
     finally:
         runner.close()
-    cells = regrade_without_failed_dependencies(server, spec, student, answers, cells, namespace)
+    cells = regrade_without_failed_dependencies(server, spec, student, answers, cells, namespace,
+                                                deadline=runner.deadline)
     cell_notes: dict[str, list[Text]] = {}
     for cell_id in spec.answers:
         if cell_id in runner.skipped:
@@ -188,11 +189,13 @@ def dependencies(source: str, names) -> set[str]:
 
 
 def regrade_without_failed_dependencies(server, spec: AssignmentSpec, student: str, answers: dict[str, str],
-                                        cells: list[CellGrade], namespace: dict) -> list[CellGrade]:
+                                        cells: list[CellGrade], namespace: dict,
+                                        deadline: float | None = None) -> list[CellGrade]:
     """Each function graded on its own: a failed test cell of ``f`` whose answer uses another graded
     function ``g`` that failed its own tests is graded again with the reference ``g`` in place of the
     learner's (trusted source, run in the sandbox with the rest of the learner's program). The
     cell's score is then ``f``'s alone; ``g`` keeps the score of its own cells.
+    deadline: the submission's time budget ends then, for these runs too (issue 8).
     """
     failed_owners = {owner_of(c.grade_id, spec.answers) for c in cells if c.score < c.points}
     groups: dict[frozenset, list[int]] = {}
@@ -212,7 +215,7 @@ def regrade_without_failed_dependencies(server, spec: AssignmentSpec, student: s
         program = [(cell_id, references[cell_id] if cell_id in broken
                     else source if source is not None else answers.get(cell_id, ""))
                    for cell_id, source in spec.program]
-        runner = SubmissionRunner(server, program)
+        runner = SubmissionRunner(server, program, budget_seconds=server.limits.budget_seconds, deadline=deadline)
         try:
             runner.start()
             for index in indices:

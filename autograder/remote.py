@@ -34,7 +34,10 @@ from .untrusted import learner_text
 class SubmissionRunner:
     """The program of one submission (setup cells from source, answer cells from the learner)."""
 
-    def __init__(self, server: ForkServer, cells: list[tuple[str, str]], budget_seconds: float = 120.0):
+    def __init__(self, server: ForkServer, cells: list[tuple[str, str]], budget_seconds: float = 120.0,
+                 deadline: float | None = None):
+        """budget_seconds: the submission's time in all; deadline: a ``time.monotonic()`` by which it
+        ends (default: ``budget_seconds`` from now), shared by every runner of one submission."""
         self.server, self.cells = server, cells
         self.skipped: set[str] = set()        # cells that crashed or hung: left out of every restart
         self.skip_reasons: dict[str, object] = {}  # cell id -> how it ended the process (str or Text)
@@ -42,7 +45,7 @@ class SubmissionRunner:
         self.broken: dict[str, str] = {}      # function name -> "crashed" / "timed_out"
         self.session = None
         self.budget_seconds = budget_seconds
-        self.deadline = time.monotonic() + budget_seconds
+        self.deadline = time.monotonic() + budget_seconds if deadline is None else deadline
         self.out_of_time = False  # the budget ran out while cells were (re-)running
         self.reply_shapes: dict = {}  # (name, argument shapes) -> the shapes of its first answer
 
@@ -56,6 +59,9 @@ class SubmissionRunner:
         spent, the cells not yet run are left out and every call is refused (``budget_spent``).
         """
         while True:
+            if self.left() <= 0:  # spent (by an earlier runner of this submission, say): start nothing
+                self.out_of_time, self.session = True, None
+                return
             session = self.server.session()
             cell_id = None
             try:

@@ -960,10 +960,14 @@ for _i in range(20000):
 """ + WRONG_RELU
 
 # Every answer cell takes 0.7 s and every function hangs: each hang restarts the sandbox, which
-# runs all twelve cells again; without one budget for cells and calls alike that is minutes.
-SLOW_CELLS = {name: (f"import time\ntime.sleep(0.7)\n\n\ndef {name}(*args, **kwargs):\n    while True:\n        pass\n")
-              for name in ("relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "sigmoid", "sigmoid_grad", "tanh",
-                           "tanh_grad", "gelu", "gelu_grad", "softmax", "softmax_jacobian")}
+# runs all twelve cells again; and each function names the next, so that every failed one is graded
+# again with the reference of the next in its place (issue 7), in more restarts. Without one budget
+# for cells, calls and regrading alike that is many minutes.
+_SLOW_NAMES = ("relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
+               "gelu", "gelu_grad", "softmax", "softmax_jacobian")
+SLOW_CELLS = {name: (f"import time\ntime.sleep(0.7)\n\n\ndef {name}(*args, **kwargs):\n    while True:\n"
+                     f"        _ = {_SLOW_NAMES[(i + 1) % len(_SLOW_NAMES)]}\n")
+              for i, name in enumerate(_SLOW_NAMES)}
 
 # --- 14. answers that would make the trusted side compute far beyond them (issue 8) ---------------------------
 
