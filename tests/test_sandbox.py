@@ -237,3 +237,16 @@ def test_a_server_that_died_is_reported_down_not_blamed_on_the_learner(tmp_path)
         assert not fork_server.alive()
         with pytest.raises(SandboxDown):
             fork_server.session()
+
+
+@needs_root
+def test_a_closed_server_leaves_no_control_group(tmp_path):
+    from autograder import cgroups
+
+    with ForkServer(tmp_path, uid=61980, limits=Limits(cell_seconds=3)) as fork_server:
+        [ok] = run(fork_server, "x = 1")
+        name = fork_server.cgroup_name
+        assert ok == {"ok": True} and name and fork_server.whole_limits
+        folders = [os.path.join(path, name) for path in set(cgroups.own_groups().values())]
+        assert any(os.path.isdir(folder) for folder in folders)
+    assert not any(os.path.exists(folder) for folder in folders), "its control groups outlived the server"
