@@ -274,9 +274,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "it was not checked.",
         "{fn}{call} 返回了 {size} 个数，远多于其参数所需（至多 {bound} 个），因此未被检查。"),
     "reply_inconsistent": (
-        "{fn}{call} returned values shaped {now}, but earlier, for arguments of the same shapes, {first}; "
+        "{fn}{call} returned {now}, but earlier, for arguments of the same shapes, {first}; "
         "it was not checked.",
-        "{fn}{call} 返回值的形状为 {now}，而此前对相同形状的参数返回的是 {first}，因此未被检查。"),
+        "{fn}{call} 返回了 {now}，而此前对相同形状的参数返回的是 {first}，因此未被检查。"),
     "reply_refused": (
         "{fn}{call} returned something the grader cannot accept ({why}).",
         "{fn}{call} 返回了评分程序无法接受的内容（{why}）。"),

@@ -118,7 +118,8 @@ class SubmissionRunner:
         first = self.reply_shapes.setdefault(key, shapes)
         if first != shapes:
             raise LearnerFault(say("reply_inconsistent", fn=name, call=describe_call(args, kwargs),
-                                   first=learner_text(first, 120), now=learner_text(shapes, 120)))
+                                   first=learner_text(shapes_in_words(first), 160),
+                                   now=learner_text(shapes_in_words(shapes), 160)))
 
     def close(self) -> None:
         """End the submission's child. Its grade is complete by now: a server that fails to report
@@ -195,6 +196,19 @@ def shape_signature(value):
     if isinstance(value, dict):
         return ("dict", tuple(sorted((str(k), shape_signature(v)) for k, v in value.items())))
     return "scalar"
+
+
+def shapes_in_words(signature) -> str:
+    """A :func:`shape_signature` as a message shows it: ``(4096, 1)``, ``a number``, ``[(3,), a number]``."""
+    if signature == "scalar":
+        return "a number"
+    kind, inner = signature
+    if kind == "array":
+        return str(inner)
+    if kind == "dict":
+        return "{" + ", ".join(f"{key}: {shapes_in_words(value)}" for key, value in inner) + "}"
+    words = ", ".join(shapes_in_words(item) for item in inner)
+    return f"[{words}]" if kind == "list" else f"({words})"
 
 
 # Built-in exceptions a learner's exception may be reported as (by the sandbox, which checks identity).

@@ -972,15 +972,21 @@ SLOW_CELLS = {name: (f"import time\ntime.sleep(0.7)\n\n\ndef {name}(*args, **kwa
 # --- 14. answers that would make the trusted side compute far beyond them (issue 8) ---------------------------
 
 BROADCAST_BOMB = """
+_seen = set()
 _calls = 0
 
 
 def relu(z):
-    # A column, then a row: the grader's numerical derivative f(z + h) - f(z - h) would broadcast
-    # the two into a matrix of 4096 x 4096; larger replies, into gigabytes.
+    # Right the first time for each shape of input (so the checks go on), then a column, then a row:
+    # whatever the trusted side computes from two answers, f(z + h) - f(z - h) say, would broadcast
+    # them into a matrix of 4096 x 4096; larger replies, into gigabytes.
     global _calls
+    z = np.asarray(z, dtype=np.float64)
+    if z.shape not in _seen:
+        _seen.add(z.shape)
+        return np.maximum(z, 0.0)
     _calls += 1
-    wrong = np.resize(np.abs(np.asarray(z, dtype=np.float64)).reshape(-1), 4096)
+    wrong = np.resize(np.abs(z).reshape(-1), 4096)
     return wrong.reshape(-1, 1) if _calls % 2 else wrong.reshape(1, -1)
 """
 
@@ -1096,7 +1102,8 @@ ATTACKS: tuple[Attack, ...] = (
            "rich and HTML markup, bidi override, forged ✓ lines: in exceptions, warnings, a type name, a cell error",
            {"relu": NASTY_TEXT}, evidence="Mojibake"),
     Attack("markup[bold red]\x1b[2J-id", "12 a student id that is markup", "rich markup and a clear-screen code in "
-           "the learner's folder name", {"relu": WRONG_RELU}),
+           "the learner's folder name (and a cell error, so that the summary lists it)",
+           {"relu": WRONG_RELU + "\nraise ValueError('noted')\n"}),
     Attack("fifo-timestamp", "12 a FIFO beside the notebook", "timestamp.txt is a named pipe nobody writes",
            {"relu": WRONG_RELU}, files={"timestamp.txt": Fifo()}),
     Attack("device-timestamp", "12 a device beside the notebook", "timestamp.txt links to /dev/zero",

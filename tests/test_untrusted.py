@@ -115,6 +115,6 @@ def test_replies_shaped_unlike_before_for_the_same_shapes_are_refused():
         with pytest.raises(LearnerFault) as fault:
             relu(np.ones(5))
         assert relu(np.zeros(3)).shape == (3,), "other argument shapes may have other answer shapes"
-    assert "same shapes" in fault.value.text.en
+    assert "returned (1, 4096), but earlier, for arguments of the same shapes, (4096, 1)" in fault.value.text.en
     assert all("\x1b" not in str(w.message) and "\n" not in str(w.message) for w in caught)
     assert shape_signature((np.zeros(2), [1.0, np.float64(2)])) == ("tuple", (("array", (2,)), ("list", ("scalar", "scalar"))))
