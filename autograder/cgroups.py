@@ -6,7 +6,7 @@ sandbox server (root, before it confines itself) makes ``nnmath-sandbox-<token>/
 group in each of the ``memory``, ``pids``, ``cpu`` and ``cpuacct`` hierarchies, moves itself into
 ``server/`` there (so a live sandbox's folder is never empty), and gives each child a group
 ``child-<n>/`` with ``memory.limit_in_bytes`` (and ``memory.memsw.limit_in_bytes``: no swap
-either), ``pids.max`` and a one-core CPU quota; the child joins them itself before it runs any
+either; the per-process limit plus :data:`GROUP_HEADROOM`), ``pids.max`` and a one-core CPU quota; the child joins them itself before it runs any
 learner code, and its groups are removed when it has been reaped.
 
 Only cgroup v1 hierarchies mounted at ``/sys/fs/cgroup/<controller>`` are used: a unified (v2)
@@ -23,6 +23,9 @@ import time
 ROOT = "/sys/fs/cgroup"
 PREFIX = "nnmath-sandbox-"
 REQUIRED = ("memory", "pids")
+# The group's memory is the per-process limit plus this: one process alone always meets its own
+# limit (a clean MemoryError) before the group's (the kernel's OOM killer), several together the group's.
+GROUP_HEADROOM = 256 << 20
 OPTIONAL = ("cpu", "cpuacct")
 CPU_PERIOD_US = 100_000
 
@@ -105,15 +108,19 @@ class SandboxGroups:
                     raise
         self.cpuacct = self.dirs.get("cpuacct", self.dirs.get("cpu"))
 
+    def memory_bytes(self) -> int:
+        """What all of a submission's processes may hold together."""
+        return self.limits["memory_bytes"] + GROUP_HEADROOM
+
     def join_files(self, number: int) -> list[int]:
         """Make ``child-<number>`` in every hierarchy with its limits; write-ends of its ``cgroup.procs``."""
         name, files = f"child-{number}", []
         for controller, dir_fd in self.dirs.items():
             os.mkdir(name, dir_fd=dir_fd)
             if controller == "memory":
-                _write(dir_fd, f"{name}/memory.limit_in_bytes", self.limits["memory_bytes"])
+                _write(dir_fd, f"{name}/memory.limit_in_bytes", self.memory_bytes())
                 try:
-                    _write(dir_fd, f"{name}/memory.memsw.limit_in_bytes", self.limits["memory_bytes"])
+                    _write(dir_fd, f"{name}/memory.memsw.limit_in_bytes", self.memory_bytes())
                 except OSError:  # no swap accounting: nothing to swap to either, or swap is not limited
                     pass
             elif controller == "pids":

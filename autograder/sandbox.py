@@ -233,7 +233,7 @@ class Session:
             return ""
         if self.ended.get("reason") in ("cpu", "memory"):
             return say(f"how_{self.ended['reason']}", seconds=self.server.limits.cpu_seconds,
-                       megabytes=self.server.limits.memory_bytes >> 20)
+                       megabytes=(self.server.limits.memory_bytes + cgroups.GROUP_HEADROOM) >> 20)
         if self.ended.get("signal"):
             return f"killed by signal {self.ended['signal']}"
         return f"exit status {self.ended.get('exited')}"

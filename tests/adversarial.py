@@ -873,10 +873,10 @@ MANY_HOGS = """
 import os
 import time
 
-# Three processes of 400 MB each: every one within the per-process limit, more than it together.
+# Four processes of 400 MB each: every one within the per-process limit, more than it together.
 # In the cell, whose time limit is longer than a call's: memory is slow to fill on a busy machine.
 _pids = []
-for _ in range(3):
+for _ in range(4):
     _pid = os.fork()
     if _pid == 0:
         _hoard = bytearray(400 << 20)
@@ -913,12 +913,14 @@ def _segment(key, size, fill=7):
 """
 
 SHM_HOARD = SYSV + """
-# 1.5 GiB that no process holds, made when the cell runs.
-_made = [_segment(0, 128 << 20) for _ in range(12)]
+# 896 MB of segments that no process holds (under the namespace's cap on shared memory), then
+# 600 MB in the process itself (under its own limit): more than the submission may hold in all.
+_made = [_segment(0, 128 << 20) for _ in range(7)]
+_more = bytearray(600 << 20)
 
 
 def relu(z):
-    raise RuntimeError(f"{sum(m is not None for m in _made)} segments were made")
+    raise RuntimeError(f"{sum(m is not None for m in _made)} segments and 600 MB were held")
 """
 
 IPC_SQUATTER = SYSV + """
@@ -1109,9 +1111,10 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("device-timestamp", "12 a device beside the notebook", "timestamp.txt links to /dev/zero",
            {"relu": WRONG_RELU}, files={"timestamp.txt": Symlink("/dev/zero")}),
     # 13. more than the limits, counted for the whole submission (issue 8)
-    Attack("many-hogs", "13 memory spread over processes", "three processes of 400 MB, each within the "
+    Attack("many-hogs", "13 memory spread over processes", "four processes of 400 MB, each within the "
            "per-process limit", {"relu": MANY_HOGS}, evidence="some hogs were stopped"),
-    Attack("shm-hoard", "13 System V shared memory", "1.5 GiB of detached segments that no process holds",
+    Attack("shm-hoard", "13 System V shared memory", "896 MB of detached segments that no process holds, "
+           "and 600 MB more",
            {"relu": SHM_HOARD}, evidence="of memory"),
     # 14. replies that would make the trusted side compute far beyond them (issue 8)
     Attack("broadcast-bomb", "14 replies that broadcast", "a column, then a row, for inputs of the same shape",

@@ -152,6 +152,8 @@ def segment(key, size):
 def test_system_v_memory_is_private_to_a_submission_and_dies_with_it(server):
     before = host_ipc_objects()
     [made] = run(server, SHM + "segment(0x5eed, 16 << 20)")
+    [capped] = run(server, SHM + "assert libc.shmget(0x700, 3 << 29, 0o1000 | 0o600) == -1  # 1.5 GiB in one")
+    assert capped == {"ok": True}, "shared memory is capped in the submission's own IPC namespace"
     assert made == {"ok": True}, made
     [found] = run(server, "import ctypes\nassert ctypes.CDLL(None).shmget(0x5eed, 0, 0) == -1, 'the segment survived'")
     assert found == {"ok": True}, "a later submission sees an earlier one's System V segment"
@@ -164,8 +166,8 @@ def test_shared_memory_counts_against_the_submission(server):
         pytest.fail("no per-submission cgroups on this machine (root, cgroup v1 memory and pids expected)")
     session = server.session()
     try:
-        with pytest.raises(SandboxFault) as fault:  # 1.5 GiB of segments, each far below the per-process limit
-            session.run_cell(SHM + "for i in range(12):\n    segment(0x600 + i, 128 << 20)")
+        with pytest.raises(SandboxFault) as fault:  # segments no process holds, and memory within its own limit
+            session.run_cell(SHM + "for i in range(7):\n    segment(0x600 + i, 128 << 20)\nmore = bytearray(600 << 20)")
     finally:
         session.end()
     assert fault.value.kind == "crashed" and "memory" in str(fault.value.detail)
