@@ -881,7 +881,7 @@ for _ in range(4):
     if _pid == 0:
         _hoard = bytearray(400 << 20)
         _hoard[::4096] = b"x" * len(_hoard[::4096])
-        time.sleep(0.2)
+        time.sleep(1.0)  # long enough for all four to be full at once, even on a busy machine
         os._exit(0)
     _pids.append(_pid)
 _stopped = [os.waitpid(_pid, 0)[1] for _pid in _pids].count(9)
