@@ -77,6 +77,12 @@ def cmd_grade(args) -> int:
     if os.geteuid() != 0:
         console.print("[yellow]warning:[/yellow] not running as root: learner code runs as your user, with "
                       "resource limits but without hidden files, a network ban or a separate uid")
+    else:
+        from .cgroups import whole_submission_limits
+
+        whole, how = whole_submission_limits()
+        if not whole:
+            console.print(f"[yellow]warning:[/yellow] {how}")
     columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("ETA"), TimeRemainingColumn())
     try:
@@ -96,15 +102,19 @@ def cmd_grade(args) -> int:
 
 def cmd_feedback(args) -> int:
     from .feedback import write_feedback
+    from .untrusted import learner_text
 
     course_dir = _course_dir(args.course_dir)
     if args.assignment not in ASSIGNMENTS:
         raise UserError(f"no such assignment: {args.assignment} (known: {', '.join(ASSIGNMENTS)})")
-    written = write_feedback(course_dir, args.assignment, args.student or None)
-    if not written:
+    failures: list[tuple[str, str]] = []
+    written = write_feedback(course_dir, args.assignment, args.student or None, failures=failures)
+    if not written and not failures:
         raise UserError(f"no graded submissions of {args.assignment}: run `nnmath grade {args.assignment}` first")
     print(f"wrote {len(written)} feedback file(s) under {course_dir / 'feedback'}/<student>/{args.assignment}/")
-    return 0
+    for student, why in failures:  # already safe text (learner_text)
+        print(f"nnmath feedback: no page for {learner_text(student, 80)}: {why}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 # --- nnmath audit (issue 14) ---------------------------------------------------------------------

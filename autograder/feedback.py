@@ -1,7 +1,9 @@
 """``nnmath feedback``: an HTML page per learner from the trusted grader's autograded notebooks.
 
 The page is the learner's notebook with each test cell's released source (never the hidden tests)
-and the checks' messages, preceded by a score table, in the course's language.
+and the checks' messages, preceded by a score table, in the course's language. Each learner's page
+is written on its own: a page that cannot be made is reported for that learner and the others
+are still written.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from .contract import is_test_cell, nbgrader_meta
 from .course import course_language
 from .curriculum import ASSIGNMENTS
 from .messages import say
+from .untrusted import learner_text, open_plain
 
 
 def summary_cell(nb, assignment: str, language: str):
@@ -32,8 +35,12 @@ def summary_cell(nb, assignment: str, language: str):
     return nbformat.v4.new_markdown_cell(text)
 
 
-def write_feedback(course_dir: Path, assignment: str, students: list[str] | None = None) -> list[Path]:
-    """Write ``feedback/<student>/<assignment>/<notebook>.html`` for each autograded submission."""
+def write_feedback(course_dir: Path, assignment: str, students: list[str] | None = None,
+                   failures: list[tuple[str, str]] | None = None) -> list[Path]:
+    """Write ``feedback/<student>/<assignment>/<notebook>.html`` for each autograded submission.
+
+    failures: if given, receives ``(student, why)`` for each page that could not be written.
+    """
     from nbconvert import HTMLExporter
 
     course_dir = Path(course_dir).resolve()
@@ -49,11 +56,23 @@ def write_feedback(course_dir: Path, assignment: str, students: list[str] | None
         source = autograded / student / assignment / notebook_file
         if not source.is_file():
             continue
-        nb = nbformat.read(str(source), as_version=4)
-        nb.cells.insert(0, summary_cell(nb, assignment, language))
-        html, _ = exporter.from_notebook_node(nb)
-        target = course_dir / "feedback" / student / assignment / (Path(notebook_file).stem + ".html")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-        written.append(target)
+        try:
+            written.append(_write_page(exporter, course_dir, assignment, notebook_file, language, student, source))
+        except Exception as error:  # this learner's page only
+            if failures is not None:
+                failures.append((student, learner_text(f"{type(error).__name__}: {error}", 300)))
     return written
+
+
+def _write_page(exporter, course_dir: Path, assignment: str, notebook_file: str, language: str, student: str,
+                source: Path) -> Path:
+    with open_plain(source, max_bytes=64 << 20) as file:
+        nb = nbformat.read(file, as_version=4)
+    nb.cells.insert(0, summary_cell(nb, assignment, language))
+    html, _ = exporter.from_notebook_node(nb)
+    target = course_dir / "feedback" / student / assignment / (Path(notebook_file).stem + ".html")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".html.partial")
+    partial.write_text(html, encoding="utf-8")
+    partial.replace(target)
+    return target

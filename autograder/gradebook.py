@@ -5,6 +5,10 @@ the first time, updated after: grading twice never duplicates a grade), notes ab
 learner's cells go into the answer cells' comments, and ``autograded/<student>/<assignment>/``
 gets the learner's notebook as nbgrader would leave it — the *released* test cells (no hidden
 tests) with the checks' messages as their outputs — for the formgrader and for feedback.
+
+Whatever reaches these writers may quote learner text: it is written through
+:func:`autograder.untrusted.shown_text` (encodable, no control characters), so no learner's
+text can stop a writer or be taken for a terminal or ANSI sequence by a reader.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import nbformat
 
 from .contract import is_answer_cell, is_test_cell, nbgrader_meta
 from .grading import SubmissionGrade
+from .untrusted import shown_text, without_surrogates
 
 
 class NotInGradebook(Exception):
@@ -57,7 +62,7 @@ def record(gradebook, assignment: str, notebook_id: str, grade: SubmissionGrade,
         comments = {c.name: c for c in notebook.comments}
         for name, comment in comments.items():
             notes = grade.cell_notes.get(name, [])
-            comment.auto_comment = "\n".join(n.render(language) for n in notes) or None
+            comment.auto_comment = shown_text("\n".join(n.render(language) for n in notes)) or None
         gradebook.db.commit()
     except Exception:
         gradebook.db.rollback()
@@ -74,14 +79,14 @@ def autograded_notebook(release_nb, answers: dict[str, str] | None, grade: Submi
         grade_id = nbgrader_meta(cell).get("grade_id")
         cell.outputs, cell.execution_count = [], None
         if is_answer_cell(cell) and answers is not None and grade_id in answers:
-            cell.source = answers[grade_id]
+            cell.source = without_surrogates(answers[grade_id])
         if is_test_cell(cell) and grade_id in results:
             result = results[grade_id]
             if result.passed_lines:
                 cell.outputs.append(nbformat.v4.new_output("stream", name="stdout",
-                                                           text="\n".join(result.passed_lines) + "\n"))
+                                                           text=shown_text("\n".join(result.passed_lines)) + "\n"))
             if result.problems:
-                message = "\n".join(p.render(language) for p in result.problems)
+                message = shown_text("\n".join(p.render(language) for p in result.problems))
                 cell.outputs.append(nbformat.v4.new_output("error", ename="CheckFailure", evalue=message,
                                                            traceback=[f"CheckFailure: {message}"]))
     nb.metadata["nnmath"] = {**nb.metadata.get("nnmath", {}), "score": grade.score, "max_score": grade.max_score,

@@ -15,7 +15,6 @@ import hashlib
 import io
 import math
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from .curriculum import ASSIGNMENTS, owner_of
 from .messages import Text, say
 from .remote import RemoteFunction, SubmissionRunner
 from .sandbox import ForkServer
+from .untrusted import learner_text, open_plain, without_surrogates
 
 
 @dataclass
@@ -100,7 +100,7 @@ class AssignmentSpec:
 
 
 def seed_for(assignment: str, student: str, cell_id: str) -> int:
-    digest = hashlib.sha256(f"nnmath|{assignment}|{student}|{cell_id}".encode()).digest()
+    digest = hashlib.sha256(f"nnmath|{assignment}|{student}|{cell_id}".encode("utf-8", "surrogateescape")).digest()
     return int.from_bytes(digest[:8], "little")
 
 
@@ -114,20 +114,9 @@ def trusted_namespace(spec: AssignmentSpec) -> dict:
 
 
 def open_submission(path: Path):
-    """The submitted notebook as a file object, refusing anything but a plain file of its own.
-
-    The grader runs as root: a symbolic link (of the file or of any folder above it, up to the
-    course's ``submitted/``) or a hard link could make it read, and copy into feedback, a file the
-    learner may not see. ``OSError`` if the file is not a plain, singly linked file at its own path.
-    """
-    if os.path.realpath(path) != os.path.abspath(path):
-        raise OSError("the notebook is a link to another file")
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    status = os.fstat(fd)
-    if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
-        os.close(fd)
-        raise OSError("the notebook is not a plain file")
-    return os.fdopen(fd, encoding="utf-8")
+    """The submitted notebook's text, refusing anything but a plain file of its own (see
+    :func:`autograder.untrusted.open_plain`: no links, no FIFOs or devices, bounded size)."""
+    return open_plain(path)
 
 
 def read_answers(path: Path, spec: AssignmentSpec) -> tuple[dict[str, str] | None, Text | None]:
@@ -140,13 +129,13 @@ def read_answers(path: Path, spec: AssignmentSpec) -> tuple[dict[str, str] | Non
         cells = list(nb.cells)
     except Exception as error:  # any unreadable file: reported, never fatal
         return None, say("submission_malformed", notebook=spec.notebook_file,
-                         error=f"{type(error).__name__}: {str(error)[:200]}".splitlines()[0])
+                         error=learner_text(f"{type(error).__name__}: {learner_text(error, 200)}", 240))
     answers: dict[str, str] = {}
     for cell in cells:
         try:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id in spec.answers and grade_id not in answers and cell.cell_type == "code":
-                answers[grade_id] = str(cell.source)
+                answers[grade_id] = without_surrogates(str(cell.source))
         except AttributeError:
             continue
     return answers, None
@@ -162,22 +151,28 @@ def grade_submission(server: ForkServer, spec: AssignmentSpec, student: str, pat
                                notes=[problem], status=status)
     program = [(cell_id, source if source is not None else answers.get(cell_id, ""))
                for cell_id, source in spec.program]
-    runner = SubmissionRunner(server, program)
+    runner = SubmissionRunner(server, program, budget_seconds=server.limits.budget_seconds)
     try:
         runner.start()
         cells = [grade_test_cell(spec, student, grade_id, points, source, runner, namespace)
                  for grade_id, points, source in spec.tests]
     finally:
         runner.close()
-    cells = regrade_without_failed_dependencies(server, spec, student, answers, cells, namespace)
+    cells = regrade_without_failed_dependencies(server, spec, student, answers, cells, namespace,
+                                                deadline=runner.deadline)
     cell_notes: dict[str, list[Text]] = {}
     for cell_id in spec.answers:
         if cell_id in runner.skipped:
-            cell_notes.setdefault(cell_id, []).append(say("cell_crashed", cell=cell_id))
+            how = runner.skip_reasons.get(cell_id)
+            cell_notes.setdefault(cell_id, []).append(
+                say("cell_crashed_how", cell=cell_id, how=how) if how else say("cell_crashed", cell=cell_id))
         elif cell_id in runner.cell_errors:
             error = runner.cell_errors[cell_id]
             cell_notes.setdefault(cell_id, []).append(
-                say("cell_failed", cell=cell_id, error=f"{error.get('type')}: {str(error.get('message'))[:200]}"))
+                say("cell_failed", cell=cell_id, error=learner_text(f"{error.get('type')}: {error.get('message')}", 240)))
+    if runner.out_of_time:
+        cell_notes.setdefault(spec.answers[0] if spec.answers else "", []).append(
+            say("budget_spent_cells", seconds=f"{runner.budget_seconds:g}"))
     for name, kind in runner.broken.items():
         cell_notes.setdefault(name, []).append(say("function_broken", fn=name, what=say(f"broken_{kind}")))
     notes = [note for notes in cell_notes.values() for note in notes]
@@ -194,11 +189,13 @@ def dependencies(source: str, names) -> set[str]:
 
 
 def regrade_without_failed_dependencies(server, spec: AssignmentSpec, student: str, answers: dict[str, str],
-                                        cells: list[CellGrade], namespace: dict) -> list[CellGrade]:
+                                        cells: list[CellGrade], namespace: dict,
+                                        deadline: float | None = None) -> list[CellGrade]:
     """Each function graded on its own: a failed test cell of ``f`` whose answer uses another graded
     function ``g`` that failed its own tests is graded again with the reference ``g`` in place of the
     learner's (trusted source, run in the sandbox with the rest of the learner's program). The
     cell's score is then ``f``'s alone; ``g`` keeps the score of its own cells.
+    deadline: the submission's time budget ends then, for these runs too (issue 8).
     """
     failed_owners = {owner_of(c.grade_id, spec.answers) for c in cells if c.score < c.points}
     groups: dict[frozenset, list[int]] = {}
@@ -218,7 +215,7 @@ def regrade_without_failed_dependencies(server, spec: AssignmentSpec, student: s
         program = [(cell_id, references[cell_id] if cell_id in broken
                     else source if source is not None else answers.get(cell_id, ""))
                    for cell_id, source in spec.program]
-        runner = SubmissionRunner(server, program)
+        runner = SubmissionRunner(server, program, budget_seconds=server.limits.budget_seconds, deadline=deadline)
         try:
             runner.start()
             for index in indices:
@@ -245,7 +242,7 @@ def grade_test_cell(spec, student, grade_id, points, source, runner, namespace) 
         return CellGrade(grade_id, points, 0.0, _lines(printed), failure.problems)
     except Exception as error:  # e.g. a NameError for a function the learner never defined
         return CellGrade(grade_id, points, 0.0, _lines(printed),
-                         [say("test_error", error=f"{type(error).__name__}: {str(error)[:200]}")])
+                         [say("test_error", error=learner_text(f"{type(error).__name__}: {error}", 240))])
     finally:
         inputs.set_seed(None)
     return CellGrade(grade_id, points, points, _lines(printed))

@@ -262,6 +262,39 @@ CATALOG: dict[str, tuple[str, str]] = {
     "feedback_passed": ("passed", "通过"),
     "feedback_failed": ("failed: see the message under the test cell", "未通过：见该测试单元格下方的说明"),
     "feedback_notes": ("Notes on your cells:", "关于你的单元格："),
+    # --- isolation (issue 8): limits of a whole submission, bounded replies, grader faults -------------
+    "how_cpu": (
+        "its processes together used up the submission's {seconds} s of CPU time",
+        "其所有进程合计用完了本次提交 {seconds} 秒的 CPU 时间"),
+    "how_memory": (
+        "its processes together used more than the submission's {megabytes} MB of memory",
+        "其所有进程合计使用的内存超过了本次提交的 {megabytes} MB"),
+    "reply_too_large": (
+        "{fn}{call} returned {size} numbers, far more than its arguments could need (at most {bound}); "
+        "it was not checked.",
+        "{fn}{call} 返回了 {size} 个数，远多于其参数所需（至多 {bound} 个），因此未被检查。"),
+    "reply_inconsistent": (
+        "{fn}{call} returned {now}, but earlier, for arguments of the same shapes, {first}; "
+        "it was not checked.",
+        "{fn}{call} 返回了 {now}，而此前对相同形状的参数返回的是 {first}，因此未被检查。"),
+    "reply_refused": (
+        "{fn}{call} returned something the grader cannot accept ({why}).",
+        "{fn}{call} 返回了评分程序无法接受的内容（{why}）。"),
+    "grader_fault": (
+        "This submission was not graded because of a fault of the grading system, not of your code "
+        "({error}); it will be graded when grading runs again.",
+        "由于评分系统（而不是你的代码）出错，本次提交未被评分（{error}）；再次运行评分时会为其评分。"),
+    "cell_crashed_how": (
+        "Your cell {cell} stopped the Python process ({how}), so it was skipped.",
+        "你的单元格 {cell} 使 Python 进程退出（{how}），因此被跳过。"),
+    "not_recorded": (
+        "The grade could not be recorded ({error}).",
+        "成绩无法记录（{error}）。"),
+    "budget_spent_cells": (
+        "This submission used up its {seconds} s of grading time while its cells ran; the cells not yet run "
+        "were left out.",
+        "本次提交在运行其单元格时用完了 {seconds} 秒的评分时间；尚未运行的单元格被略过。"),
+    # --- end of isolation (issue 8) -------------------------------------------------------------------
     "reference_missing": (
         "The reference implementation is not available here (hidden tests run only when grading).",
         "此处没有参考实现（隐藏测试只在评分时运行）。"),

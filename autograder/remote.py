@@ -6,6 +6,14 @@ A :class:`SubmissionRunner` keeps the learner's cells running in a sandbox :clas
 run: calling it sends the arguments to the sandbox and turns the plain-data answer back into what
 the checks expect — the value, the learner's exception, their floating-point warnings, and any
 change they made to an argument, so :func:`autograder.calls.call` notices it as usual.
+
+Everything a reply carries is bounded before the trusted side computes with it: its text is
+made safe (:func:`autograder.untrusted.learner_text`), its size is limited by
+:mod:`autograder.wire` and by the size of the call's arguments (:func:`reply_size_bound`), and
+calls with arguments of the same shapes must answer with values of the same shapes
+(:func:`shape_signature`), so that no two answers can be broadcast against each other into
+something far larger than either. One time budget covers a submission's cells, their re-runs
+after a crash or a hang, and its calls.
 """
 from __future__ import annotations
 
@@ -19,36 +27,62 @@ import numpy as np
 from . import crossing, wire
 from .calls import LearnerFault, describe_call
 from .messages import say
-from .sandbox import ForkServer, SandboxFault
+from .sandbox import ForkServer, SandboxDown, SandboxFault
+from .untrusted import learner_text
 
 
 class SubmissionRunner:
     """The program of one submission (setup cells from source, answer cells from the learner)."""
 
-    def __init__(self, server: ForkServer, cells: list[tuple[str, str]], budget_seconds: float = 120.0):
+    def __init__(self, server: ForkServer, cells: list[tuple[str, str]], budget_seconds: float = 120.0,
+                 deadline: float | None = None):
+        """budget_seconds: the submission's time in all; deadline: a ``time.monotonic()`` by which it
+        ends (default: ``budget_seconds`` from now), shared by every runner of one submission."""
         self.server, self.cells = server, cells
         self.skipped: set[str] = set()        # cells that crashed or hung: left out of every restart
+        self.skip_reasons: dict[str, object] = {}  # cell id -> how it ended the process (str or Text)
         self.cell_errors: dict[str, dict] = {}  # cell id -> the exception it raised
         self.broken: dict[str, str] = {}      # function name -> "crashed" / "timed_out"
         self.session = None
         self.budget_seconds = budget_seconds
-        self.deadline = time.monotonic() + budget_seconds
+        self.deadline = time.monotonic() + budget_seconds if deadline is None else deadline
+        self.out_of_time = False  # the budget ran out while cells were (re-)running
+        self.reply_shapes: dict = {}  # (name, argument shapes) -> the shapes of its first answer
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
 
     def start(self) -> None:
-        """Run every cell not known to crash; a cell that crashes or hangs is skipped from then on."""
+        """Run every cell not known to crash; a cell that crashes or hangs is skipped from then on.
+
+        Each run of a cell gets at most what is left of the budget, re-runs included: when it is
+        spent, the cells not yet run are left out and every call is refused (``budget_spent``).
+        """
         while True:
+            if self.left() <= 0:  # spent (by an earlier runner of this submission, say): start nothing
+                self.out_of_time, self.session = True, None
+                return
             session = self.server.session()
+            cell_id = None
             try:
                 for cell_id, source in self.cells:
                     if cell_id in self.skipped:
                         continue
-                    result = session.run_cell(source)
+                    if self.left() <= 0:
+                        self.out_of_time = True
+                        break
+                    result = session.run_cell(source, seconds=self.left())
                     if result.get("ok"):
                         self.cell_errors.pop(cell_id, None)
                     else:
                         self.cell_errors[cell_id] = result.get("error", {})
-            except SandboxFault:
+            except SandboxFault as fault:
                 self.skipped.add(cell_id)
+                self.skip_reasons[cell_id] = fault.detail if fault.kind == "crashed" else ""
+                if self.left() <= 0:
+                    self.out_of_time = True
+                    self.session = None
+                    return
                 continue
             self.session = session
             return
@@ -65,14 +99,17 @@ class SubmissionRunner:
     def _ask(self, name: str, what: str, seconds: float | None, ask) -> dict:
         if name in self.broken:
             raise LearnerFault(say("broken_before", fn=name, what=say(f"broken_{self.broken[name]}")))
-        if time.monotonic() > self.deadline:
+        if self.left() <= 0 or self.out_of_time:
             raise LearnerFault(say("budget_spent", fn=name, seconds=f"{self.budget_seconds:g}"))
         if crossing.blocked_module(self.cell_errors.get(name)):  # its cell imported what learners lack
             raise LearnerFault(say("import_unavailable", fn=name,
                                    module=crossing.blocked_module(self.cell_errors[name])))
         if self.session is None or self.session.ended is not None:
             self.start()
-        seconds = min(seconds or self.server.limits.call_seconds, max(0.1, self.deadline - time.monotonic()))
+            if self.session is None or self.out_of_time:
+                raise LearnerFault(say("budget_spent", fn=name, seconds=f"{self.budget_seconds:g}"))
+        # This call's own deadline (or the usual one), never past what is left of the submission's budget.
+        seconds = min(seconds or self.server.limits.call_seconds, max(0.1, self.left()))
         try:
             return ask(seconds)
         except SandboxFault as fault:
@@ -82,10 +119,29 @@ class SubmissionRunner:
                 raise LearnerFault(say("timed_out", fn=name, call=what, seconds=f"{seconds:g}")) from None
             raise LearnerFault(say("crashed", fn=name, call=what, how=fault.detail or "?")) from None
 
+    def check_reply(self, name: str, args: tuple, kwargs: dict, value) -> None:
+        """Refuse an answer far larger than its arguments, or shaped unlike an earlier one for the same shapes."""
+        size, bound = elements_in(value), reply_size_bound(args, kwargs)
+        if size > bound:
+            raise LearnerFault(say("reply_too_large", fn=name, call=describe_call(args, kwargs), size=size,
+                                   bound=bound))
+        key = (name, shape_signature((args, kwargs)))
+        shapes = shape_signature(value)
+        first = self.reply_shapes.setdefault(key, shapes)
+        if first != shapes:
+            raise LearnerFault(say("reply_inconsistent", fn=name, call=describe_call(args, kwargs),
+                                   first=learner_text(shapes_in_words(first), 160),
+                                   now=learner_text(shapes_in_words(shapes), 160)))
+
     def close(self) -> None:
+        """End the submission's child. Its grade is complete by now: a server that fails to report
+        the end is marked down (and replaced before the next submission), not held against it."""
         if self.session is not None:
-            self.session.end()
-            self.session = None
+            session, self.session = self.session, None
+            try:
+                session.end()
+            except SandboxDown:
+                pass
 
 
 class RemoteFunction(crossing.Reference):
@@ -117,22 +173,30 @@ class RemoteFunction(crossing.Reference):
         return wire.decode(reply["program"])
 
     def __call__(self, *args, **kwargs):
-        reply = self._runner.call(self.__name__, args, kwargs, seconds=self._seconds)
+        name = self.__name__
+        reply = self._runner.call(name, args, kwargs, seconds=self._seconds)
         if "error" in reply:
             if crossing.blocked_module(reply["error"]):  # imported, while running, what learners lack
-                raise LearnerFault(say("import_unavailable", fn=self.__name__,
-                                       module=crossing.blocked_module(reply["error"])))
+                raise LearnerFault(say("import_unavailable", fn=name, module=crossing.blocked_module(reply["error"])))
             raise learner_exception(reply["error"])
+        try:
+            value = wire.decode(reply["value"])
+            changed_args = {int(i): wire.decode(v) for i, v in dict(reply.get("changed_args", {})).items()
+                            if str(i).isdigit() and int(i) < len(args)}
+            changed_kwargs = {k: wire.decode(v) for k, v in dict(reply.get("changed_kwargs", {})).items() if k in kwargs}
+        except (KeyError, TypeError, ValueError, wire.WireError) as error:
+            raise LearnerFault(say("reply_refused", fn=name, call=describe_call(args, kwargs),
+                                   why=learner_text(error, 200))) from None
+        self._runner.check_reply(name, args, kwargs, value)
         crossing.apply_records(reply.get("records"), args, kwargs)
-        for index, remote in dict(reply.get("changed_args", {})).items():
-            if str(index).isdigit() and int(index) < len(args):
-                write_back(args[int(index)], wire.decode(remote))
-        for key, remote in dict(reply.get("changed_kwargs", {})).items():
-            if key in kwargs:
-                write_back(kwargs[key], wire.decode(remote))
-        for category, message in reply.get("warnings", [])[:20]:
-            warnings.warn(str(message), RuntimeWarning if category == "RuntimeWarning" else UserWarning, stacklevel=2)
-        return wire.decode(reply["value"])
+        for index, remote in changed_args.items():
+            write_back(args[index], remote)
+        for key, remote in changed_kwargs.items():
+            write_back(kwargs[key], remote)
+        for category, message in list(reply.get("warnings", []))[:20]:
+            warnings.warn(learner_text(message, 300), RuntimeWarning if category == "RuntimeWarning" else UserWarning,
+                          stacklevel=2)
+        return value
 
     def __deepcopy__(self, memo):  # a check's private copy of the arguments still names the same function
         return self
@@ -142,6 +206,51 @@ class RemoteFunction(crossing.Reference):
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,59}$")
+
+
+def elements_in(value) -> int:
+    """How many numbers a decoded value holds (array elements, scalars), nested values included."""
+    if isinstance(value, np.ndarray):
+        return value.size
+    if isinstance(value, (list, tuple)):
+        return sum(elements_in(v) for v in value)
+    if isinstance(value, dict):
+        return sum(elements_in(v) for v in value.values())
+    return 1
+
+
+def reply_size_bound(args: tuple, kwargs: dict) -> int:
+    """The most numbers an answer may hold: four times the square of the arguments' (a Jacobian of
+    a batch fits), at least 4096, at most :data:`autograder.wire.MAX_ELEMENTS`."""
+    values = list(args) + list(kwargs.values())
+    if any(isinstance(v, np.random.Generator) for v in values):  # data drawn from a generator (05's init_params)
+        return wire.MAX_ELEMENTS
+    given = elements_in(values)
+    return min(wire.MAX_ELEMENTS, max(1 << 12, 4 * given * given))
+
+
+def shape_signature(value):
+    """The structure of a value with its array shapes, not its numbers (what broadcasting depends on)."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.shape)
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(shape_signature(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), shape_signature(v)) for k, v in value.items())))
+    return "scalar"
+
+
+def shapes_in_words(signature) -> str:
+    """A :func:`shape_signature` as a message shows it: ``(4096, 1)``, ``a number``, ``[(3,), a number]``."""
+    if signature == "scalar":
+        return "a number"
+    kind, inner = signature
+    if kind == "array":
+        return str(inner)
+    if kind == "dict":
+        return "{" + ", ".join(f"{key}: {shapes_in_words(value)}" for key, value in inner) + "}"
+    words = ", ".join(shapes_in_words(item) for item in inner)
+    return f"[{words}]" if kind == "list" else f"({words})"
 
 
 # Built-in exceptions a learner's exception may be reported as (by the sandbox, which checks identity).
@@ -156,8 +265,11 @@ def learner_exception(error: dict) -> Exception:
 
     Its class derives from the most specific built-in exception the sandbox saw it really is, so
     ``except ValueError`` and ``expect_raises(f, ValueError)`` judge it as they would locally.
+    The message is made safe text (one line, no control characters, no lone surrogates).
     """
-    name, message = str(error.get("type", "Exception")), str(error.get("message", ""))[:500]
+    if not isinstance(error, dict):
+        error = {}
+    name, message = str(error.get("type", "Exception")), learner_text(error.get("message", ""), 500)
     bases = error.get("bases") if isinstance(error.get("bases"), list) else []
     base = next((_KNOWN_BASES[b] for b in bases if isinstance(b, str) and b in _KNOWN_BASES), Exception)
     if not _IDENTIFIER.match(name) or keyword.iskeyword(name):

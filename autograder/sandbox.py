@@ -3,11 +3,16 @@
 A :class:`ForkServer` is one long-lived sandbox process (see :mod:`autograder.sandbox_server`);
 :meth:`ForkServer.session` forks a fresh child for one submission and returns a :class:`Session`
 to run its cells and call its functions, each under a wall-clock deadline. When the grader runs
-as root the server lives in new mount, network and PID namespaces (``unshare``) on a root file
+as root the server lives in new mount, network, IPC and PID namespaces (``unshare``) on a root file
 system of its own that holds only the system, the Python installation and the public checks (no
-course, no ``solutions/``, no home directories), and each child runs as its own unprivileged uid;
+course, no ``solutions/``, no home directories), and each child runs as an unprivileged uid of its
+own, in control groups of its own where the system has them (:attr:`ForkServer.whole_limits`);
 otherwise it runs as the grader's user, with resource limits only, and :attr:`ForkServer.isolated`
 is False.
+
+A server that stops answering on its control channel, or whose process has ended, is *down*
+(:class:`SandboxDown`): a fault of the grading machinery, never of a learner's code, so it is
+raised past every ``except Exception`` of the checks, and the grader replaces the server.
 """
 from __future__ import annotations
 
@@ -18,11 +23,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import wire
+from . import cgroups, wire
+from .messages import say
+from .untrusted import learner_text
 
 CODE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +45,7 @@ class Limits:
     memory_bytes: int = 1 << 30
     output_bytes: int = 4 << 20
     processes: int = 16
+    budget_seconds: float = 120.0  # wall-clock for one submission in all: cells, re-runs and calls
 
     def for_server(self) -> str:
         return json.dumps({"cpu_seconds": self.cpu_seconds, "memory_bytes": self.memory_bytes,
@@ -44,11 +53,18 @@ class Limits:
 
 
 class SandboxFault(Exception):
-    """The learner's process died or stopped answering; ``kind`` is "crashed" or "timed_out"."""
+    """The learner's process died or stopped answering; ``kind`` is "crashed" or "timed_out".
 
-    def __init__(self, kind: str, detail: str = ""):
+    detail: how it ended, a str or a :class:`~autograder.messages.Text` (a limit of the whole submission).
+    """
+
+    def __init__(self, kind: str, detail=""):
         super().__init__(kind, detail)
         self.kind, self.detail = kind, detail
+
+
+class SandboxDown(BaseException):
+    """The sandbox server itself failed: not the learner's doing, so no check may take it for an answer."""
 
 
 def kept_paths() -> list[str]:
@@ -60,24 +76,30 @@ class ForkServer:
     """One sandbox process that forks a child per submission."""
 
     def __init__(self, course_dir: Path, uid: int, limits: Limits = Limits(), prelude: list[str] = (),
-                 keep: list[str] | None = None, start_timeout: float = 60.0):
-        """prelude: trusted cells (the notebook's setup) run once, before any child is forked.
+                 keep: list[str] | None = None, start_timeout: float = 60.0, uid_span: int = 1):
+        """uid, uid_span: children run as ``uid``, ``uid + 1``, ... ``uid + uid_span - 1`` in turn.
+        prelude: trusted cells (the notebook's setup) run once, before any child is forked.
         keep: paths to leave reachable, read-only (default: :func:`kept_paths`)."""
         self.limits = limits
+        self.dead = False
+        self.cgroup_name = None
         parent, child = socket.socketpair()
         command = [sys.executable, "-I", "-m", "autograder.sandbox_server", "--control-fd", str(child.fileno()),
-                   "--uid", str(uid), "--limits", limits.for_server(), "--prelude", json.dumps(list(prelude)),
-                   f"--course={course_dir}"]
+                   "--uid", str(uid), "--uid-span", str(uid_span), "--limits", limits.for_server(),
+                   "--prelude", json.dumps(list(prelude)), f"--course={course_dir}"]
         command += [f"--keep={p}" for p in (kept_paths() if keep is None else keep)]
         wants_namespaces = os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv")
         if wants_namespaces:
+            cgroups.sweep()  # groups a killed run could not remove
             # The namespace's first process dies with its parent, and every process in it with that one.
-            command = ["setpriv", "--pdeathsig", "KILL", "unshare", "--mount", "--net", "--pid", "--fork",
+            command = ["setpriv", "--pdeathsig", "KILL", "unshare", "--mount", "--net", "--ipc", "--pid", "--fork",
                        "--kill-child", "--mount-proc", *command]
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+        # The server's own errors go to a file (a pipe nobody reads while grading could fill and block it).
+        self.errors = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd="/")
+                                        stdout=subprocess.DEVNULL, stderr=self.errors, env=env, cwd="/")
         child.close()
         self.control = parent
         self.control.settimeout(start_timeout)
@@ -88,37 +110,66 @@ class ForkServer:
             self.close()
             raise RuntimeError(f"the sandbox did not start ({error}): {stderr}") from None
         self.isolated = bool(hello.get("namespace")) and bool(wants_namespaces)
+        self.cgroup_name = hello.get("cgroup_name")
+        # Memory and processes counted for all of a submission's processes together (else per process).
+        self.whole_limits = {"memory", "pids"} <= set(hello.get("cgroups", []))
         self.active: Session | None = None
         self.prelude_results = hello.get("prelude", [])
 
     def _stderr(self) -> str:
+        """The end of what the server wrote to its stderr (the grader's own code: a traceback, say)."""
         try:
-            return self.process.stderr.read().decode(errors="replace")[-2000:] if self.process.poll() is not None else ""
+            size = os.fstat(self.errors.fileno()).st_size
+            return learner_text(os.pread(self.errors.fileno(), 2000, max(0, size - 2000)).decode(errors="replace"), 2000)
         except Exception:
             return ""
+
+    def alive(self) -> bool:
+        """Whether the server can still be trusted to serve the next submission."""
+        return not self.dead and self.process.poll() is None
+
+    def _down(self, what: str, error) -> SandboxDown:
+        self.dead = True
+        return SandboxDown(f"the sandbox server {what} ({type(error).__name__}: {error}) {self._stderr()}".strip())
 
     def session(self) -> "Session":
         """A fresh child for one submission (ending the previous one first, if it is still there)."""
         if self.active is not None:
             self.active.end()
+        if not self.alive():
+            raise SandboxDown("the sandbox server is not running")
         ours, theirs = socket.socketpair()
-        socket.send_fds(self.control, [b"F"], [theirs.fileno()])
-        theirs.close()
-        reply = wire.receive(self.control, deadline=time.monotonic() + 30)
+        try:
+            socket.send_fds(self.control, [b"F"], [theirs.fileno()])
+            reply = wire.receive(self.control, deadline=time.monotonic() + 30)
+        except (EOFError, OSError, wire.WireError) as error:
+            ours.close()
+            raise self._down("did not fork a child", error) from None
+        finally:
+            theirs.close()
         if "forked" not in reply:
-            raise RuntimeError(f"the sandbox refused to fork: {reply}")
-        self.active = Session(self, ours)
+            ours.close()
+            raise self._down("refused to fork", RuntimeError(str(reply)[:200]))
+        self.active = Session(self, ours, uid=reply.get("uid"))
         return self.active
 
     def _end_child(self) -> dict:
-        """Kill the current child (and all it started) and wait for the server's report."""
-        self.control.sendall(b"K")
-        deadline = time.monotonic() + 30
-        while True:
-            reply = wire.receive(self.control, deadline=deadline)
-            if "exited" in reply:
-                self.active = None
-                return reply
+        """Kill the current child (and all it started) and wait for the server's report.
+
+        The server has 30 s to reap and account for it (it only kills and waits: clean-up is
+        the kernel's); a server that does not report in time, or at all, is down.
+        """
+        try:
+            self.control.sendall(b"K")
+            deadline = time.monotonic() + 30
+            while True:
+                reply = wire.receive(self.control, deadline=deadline)
+                if "exited" in reply:
+                    self.active = None
+                    return reply
+        except (EOFError, OSError, wire.WireError) as error:
+            self.active = None
+            raise self._down("did not report the end of a child", error) from None
 
     def close(self) -> None:
         try:
@@ -131,8 +182,10 @@ class ForkServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
+        self.errors.close()
+        if self.cgroup_name:  # its server has exited (with its namespace, so every child is gone)
+            cgroups.remove(self.cgroup_name)
+            self.cgroup_name = None
 
     def __enter__(self):
         return self
@@ -147,6 +200,7 @@ class Session:
 
     server: ForkServer
     sock: socket.socket
+    uid: int | None = None
     ended: dict | None = field(default=None)
 
     def _ask(self, request: dict, seconds: float) -> dict:
@@ -158,6 +212,7 @@ class Session:
         if self.ended is not None:
             raise SandboxFault("crashed", self._how())
         request_id = secrets.token_hex(8)
+        seconds = max(seconds, 0.05)
         try:
             self.sock.settimeout(seconds)
             wire.send(self.sock, {**request, "id": request_id})
@@ -173,21 +228,28 @@ class Session:
             how = self._how() if isinstance(error, EOFError) else str(error)
             raise SandboxFault("crashed", how) from None
 
-    def _how(self) -> str:
+    def _how(self):
         if not self.ended:
             return ""
+        if self.ended.get("reason") in ("cpu", "memory"):
+            return say(f"how_{self.ended['reason']}", seconds=self.server.limits.cpu_seconds,
+                       megabytes=(self.server.limits.memory_bytes + cgroups.GROUP_HEADROOM) >> 20)
         if self.ended.get("signal"):
             return f"killed by signal {self.ended['signal']}"
         return f"exit status {self.ended.get('exited')}"
 
-    def run_cell(self, source: str) -> dict:
-        """``{"ok": True}`` or ``{"ok": False, "error": {"type", "message"}}``; SandboxFault if it dies."""
-        return self._ask({"op": "cell", "source": source}, self.server.limits.cell_seconds)
+    def run_cell(self, source: str, seconds: float | None = None) -> dict:
+        """``{"ok": True}`` or ``{"ok": False, "error": {"type", "message"}}``; SandboxFault if it dies.
+
+        seconds: a shorter deadline than the cell limit (what is left of a submission's budget)."""
+        limit = self.server.limits.cell_seconds
+        return self._ask({"op": "cell", "source": source}, limit if seconds is None else min(limit, seconds))
 
     def call(self, name: str, args: tuple, kwargs: dict, seconds: float | None = None) -> dict:
         """The child's answer to ``name(*args, **kwargs)``: ``value`` (encoded), ``changed_args``,
         ``changed_kwargs``, ``warnings`` and ``records`` (of course functions), or ``error``.
-        seconds: this call's deadline (default: the limits' ``call_seconds``)."""
+        seconds: this call's deadline (default: the limits' ``call_seconds``); the runner caps it by
+        what is left of the submission's budget."""
         return self._ask({"op": "call", "name": name, "args": [wire.encode(a) for a in args],
                           "kwargs": {k: wire.encode(v) for k, v in kwargs.items()}},
                          seconds or self.server.limits.call_seconds)
@@ -198,12 +260,12 @@ class Session:
         return self._ask({"op": "perform", "name": name, "steps": steps}, seconds or self.server.limits.call_seconds)
 
     def end(self) -> None:
-        """Kill the child and everything it started; a child is never trusted to exit by itself."""
+        """Kill the child and everything it started; a child is never trusted to exit by itself.
+
+        :class:`SandboxDown` if the server does not report the child's end.
+        """
         if self.ended is not None:
             return
         self.sock.close()
-        try:
-            self.ended = self.server._end_child()
-        except (EOFError, OSError, wire.WireError) as error:
-            self.ended = {"exited": None, "signal": None}
-            raise RuntimeError(f"the sandbox stopped answering ({error})") from None
+        self.ended = {"exited": None, "signal": None}
+        self.ended = self.server._end_child()

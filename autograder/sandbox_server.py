@@ -1,16 +1,22 @@
 """The inside of the sandbox: a fork server that runs learner code, one child per submission.
 
-Started by :mod:`autograder.sandbox` (as root: inside new mount, network and PID namespaces made by
-``unshare``). Before any learner code exists it switches to a new root file system holding only
-the system, the Python installation and the public ``autograder`` package (:func:`confine`), and
-imports what answer cells use (numpy, IPython, matplotlib). Then, for each submission, it forks a child that
-drops to its own unprivileged uid, takes resource limits, works in an empty directory and
-serves requests on the socket it was handed: run a cell, call a function by name. The child only
-ever answers with plain data (:mod:`autograder.wire`); all judging happens outside.
+Started by :mod:`autograder.sandbox` (as root: inside new mount, network, IPC and PID namespaces
+made by ``unshare``). Before any learner code exists it makes its control groups
+(:mod:`autograder.cgroups`), switches to a new root file system holding only the system, the
+Python installation and the public ``autograder`` package (:func:`confine`), and imports what
+answer cells use (numpy, IPython, matplotlib). Then, for each submission, it forks a child that
+joins control groups of its own (memory, processes and CPU for all its processes together), takes
+mount and IPC namespaces of its own with fresh ``/tmp``, ``/var/tmp`` and ``/dev/shm`` (so all it
+writes there, and every System V or POSIX IPC object it makes, vanishes with its last process:
+clean-up is the kernel's, not a walk of a hostile tree), drops to a uid of its own, takes
+resource limits, works in an empty directory and serves requests on the socket it was handed:
+run a cell, call a function by name. The child only ever answers with plain data
+(:mod:`autograder.wire`); all judging happens outside.
 
 Control protocol on the control socket: one byte per request — ``F`` (fork; carries the child's
 socket as SCM_RIGHTS), ``K`` (kill the current child), ``Q`` (quit) — answered with wire frames
-``{"ready": ...}``, ``{"forked": pid}``, ``{"exited": code, "signal": n}``.
+``{"ready": ...}``, ``{"forked": pid, "uid": uid}``, ``{"exited": code, "signal": n, "reason": ...}``
+(reason: ``"cpu"`` or ``"memory"`` when a limit of the whole submission ended it).
 """
 from __future__ import annotations
 
@@ -24,10 +30,15 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 import warnings
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
-SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # inside the namespace: this sandbox's own, emptied after each child
+MS_PRIVATE = 1 << 18
+CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # inside the namespace: a fresh tmpfs for each child
+SCRATCH_SIZE = "256m"  # each; written pages also count against the child's memory group
+WORKDIR = "/tmp/submission"  # the child's working directory, inside its own /tmp
 PRELOAD = ("numpy", "IPython", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
            "autograder", "autograder.plotting", "math", "json", "random", "itertools", "functools", "collections",
            "fractions", "decimal", "statistics", "copy", "re", "typing", "dataclasses")
@@ -143,8 +154,55 @@ def become(uid: int) -> None:
     libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid program can give privileges back
 
 
-def run_child(data: socket.socket, shell, uid: int, limits: dict, workdir: str) -> None:
-    """Set up the child's jail in ``workdir``, then serve the grader's requests until it says goodbye."""
+def private_scratch(kept: list[str]) -> None:
+    """This child's own mount and IPC namespaces, with a fresh tmpfs on every scratch folder.
+
+    Everything the child writes there, and every IPC object it makes, belongs to namespaces that
+    die with its last process: no other learner can see them, and nothing has to be deleted.
+    ``kept``: kept paths that lie inside a scratch folder (a virtualenv under /tmp), bound again
+    on top of the fresh tmpfs from descriptors opened before it hid them.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS | CLONE_NEWIPC) != 0:
+        raise OSError(ctypes.get_errno(), "unshare of the child's mount and IPC namespaces")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    held = [(path, os.open(path, os.O_PATH)) for path in kept if os.path.exists(path)]
+    for scratch in SCRATCH:
+        _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={SCRATCH_SIZE}")
+    for path, fd in held:
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+        _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+        os.close(fd)
+
+
+def limit_ipc(limits: dict) -> None:
+    """In the child's IPC namespace: shared memory no larger than its memory limit, few objects."""
+    pages = limits["memory_bytes"] // resource.getpagesize()
+    for name, value in (("kernel/shmmax", limits["memory_bytes"]), ("kernel/shmall", pages),
+                        ("kernel/shmmni", 16), ("kernel/msgmni", 16), ("fs/mqueue/queues_max", 16)):
+        try:
+            with open(f"/proc/sys/{name}", "w") as file:
+                file.write(str(value))
+        except OSError:
+            pass
+
+
+def run_child(data: socket.socket, shell, uid: int, limits: dict, workdir: str, joins: list[int],
+              kept_in_scratch: list[str] | None) -> None:
+    """Set up the child's jail, then serve the grader's requests until it says goodbye.
+
+    joins: write-ends of the ``cgroup.procs`` of this child's control groups (joined first, so
+    that every process it ever starts counts). kept_in_scratch: None outside a namespace; else
+    see :func:`private_scratch`.
+    """
+    for fd in joins:
+        os.write(fd, b"0")
+        os.close(fd)
+    if kept_in_scratch is not None:
+        private_scratch(kept_in_scratch)
+        limit_ipc(limits)
+        os.mkdir(workdir, 0o700)
     output = open(os.path.join(workdir, ".output"), "wb", buffering=0)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(output.fileno(), 1)
@@ -161,6 +219,7 @@ def run_child(data: socket.socket, shell, uid: int, limits: dict, workdir: str) 
         os.environ[name] = workdir
     if os.geteuid() == 0:
         os.chown(workdir, uid, uid)
+        os.chown(1, uid, uid)  # its output file (fd 1 and 2)
         os.chmod(workdir, 0o700)
         os.chdir(workdir)
         limit_resources(limits)
@@ -271,34 +330,60 @@ def _describe(error: BaseException) -> dict:
 
 # --- the fork server -----------------------------------------------------------------------------------
 
-def serve_forks(control: socket.socket, shell, uid: int, limits: dict, namespace: bool) -> None:
-    """Fork a child per ``F`` request; report its exit; kill it on ``K``; stop on ``Q`` or EOF."""
+def serve_forks(control: socket.socket, shell, uid_base: int, uid_span: int, limits: dict, namespace: bool,
+                groups, kept_in_scratch: list[str]) -> None:
+    """Fork a child per ``F`` request; report its exit; kill it on ``K``; stop on ``Q`` or EOF.
+
+    Child ``n`` runs as uid ``uid_base + n % uid_span``: each submission its own uid (a uid comes
+    back only after ``uid_span`` more submissions, long after every process of it was killed).
+    While a child runs, the CPU time of all its processes is watched (when cpuacct is there).
+    """
     from autograder import wire
 
-    child, pidfd = None, None
-    initial = scratch_entries()
+    child, pidfd, number, reason = None, None, 0, None
     while True:
-        readable, _, _ = select.select([control] + ([pidfd] if pidfd is not None else []), [], [])
+        watch = [control] + ([pidfd] if pidfd is not None else [])
+        readable, _, _ = select.select(watch, [], [], 0.25 if child is not None and groups else None)
+        if child is not None and groups and reason is None and \
+                groups.cpu_seconds(number) > limits["cpu_seconds"]:
+            reason = "cpu"
+            _kill_all(child, namespace)
         if pidfd is not None and pidfd in readable:
             ended = _reap(child, namespace)
-            _clean(workdir, namespace, initial)
-            wire.send(control, ended)
+            if groups:
+                if reason is None and groups.ran_out_of_memory(number):
+                    reason = "memory"
+                groups.remove_child(number)
+            _clean(workdir, namespace)
+            wire.send(control, {**ended, "reason": reason})
             os.close(pidfd)
-            child, pidfd = None, None
+            child, pidfd, reason = None, None, None
+            continue
+        if control not in readable:
             continue
         op, fds, _, _ = socket.recv_fds(control, 1, 1)
         if op == b"F" and child is None and len(fds) == 1:
-            workdir = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
+            number += 1
+            uid = uid_base + number % uid_span
+            joins = groups.join_files(number) if groups else []
+            workdir = WORKDIR if namespace else tempfile.mkdtemp(prefix="submission-", dir="/tmp")
             child = os.fork()
             if child == 0:
                 control.close()
                 try:
-                    run_child(socket.socket(fileno=fds[0]), shell, uid, limits, workdir)
+                    run_child(socket.socket(fileno=fds[0]), shell, uid, limits, workdir, joins,
+                              kept_in_scratch if namespace else None)
+                except BaseException:  # before learner code: the jail could not be set up (stderr is ours)
+                    import traceback
+                    traceback.print_exc()
+                    sys.stderr.flush()
+                    os._exit(70)
                 finally:
                     os._exit(0)
-            os.close(fds[0])
+            for fd in joins + fds:
+                os.close(fd)
             pidfd = os.pidfd_open(child)
-            wire.send(control, {"forked": child})
+            wire.send(control, {"forked": child, "uid": uid})
             continue
         for fd in fds:
             os.close(fd)
@@ -308,7 +393,9 @@ def serve_forks(control: socket.socket, shell, uid: int, limits: dict, namespace
             if child is not None:
                 _kill_all(child, namespace)
                 _reap(child, namespace)
-                _clean(workdir, namespace, initial)
+                if groups:
+                    groups.remove_child(number)
+                _clean(workdir, namespace)
             return
 
 
@@ -323,32 +410,45 @@ def _kill_all(child: int, namespace: bool) -> None:
         pass
 
 
-def scratch_entries() -> set[str]:
-    """What the scratch folders hold now (at start-up: the mount points of kept paths, if any)."""
-    return {entry.path for folder in SCRATCH if os.path.isdir(folder) for entry in os.scandir(folder)}
+def _clean(workdir: str, namespace: bool) -> None:
+    """Remove what the child wrote, within a bound on entries and time.
 
-
-def _clean(workdir: str, namespace: bool, initial: set[str]) -> None:
-    """Remove what the child wrote, so the next learner starts from nothing and the disk stays free.
-
-    Only entries that appeared after start-up go: never a kept path's mount point, which would
-    reach through to the real file system.
+    In a namespace there is nothing to do: the child's tmpfs mounts lived in its own mount
+    namespace, which the kernel tore down with its last process. Outside one (no root) its
+    folder is in the machine's /tmp: removed without recursion, at most ``remove_tree``'s bound.
     """
-    import shutil
+    if not namespace:
+        remove_tree(workdir)
 
-    shutil.rmtree(workdir, ignore_errors=True)
-    if not namespace:  # outside a namespace the scratch folders are the machine's: leave them alone
-        return
-    for path in scratch_entries() - initial:
-        if os.path.ismount(path):
+
+def remove_tree(top: str, max_entries: int = 200_000, seconds: float = 10.0) -> bool:
+    """Delete ``top`` and what it holds, links not followed, iteratively; False if the bound stopped it."""
+    deadline, count, folders, stack = time.monotonic() + seconds, 0, [], [top]
+    while stack:
+        folder = stack.pop()
+        folders.append(folder)
+        try:
+            entries = os.scandir(folder)
+        except OSError:
             continue
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        with entries:
+            for entry in entries:
+                count += 1
+                if count > max_entries or time.monotonic() > deadline:
+                    return False
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        os.unlink(entry.path)
+                except OSError:
+                    continue
+    for folder in reversed(folders):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
+    return True
 
 
 def _reap(child: int, namespace: bool) -> dict:
@@ -367,15 +467,24 @@ def _reap(child: int, namespace: bool) -> dict:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--control-fd", type=int, required=True)
-    parser.add_argument("--uid", type=int, required=True)
+    parser.add_argument("--uid", type=int, required=True, help="the first of the children's uids")
+    parser.add_argument("--uid-span", type=int, default=1, help="how many uids, one per child in turn")
     parser.add_argument("--limits", required=True)
     parser.add_argument("--keep", action="append", default=[])
     parser.add_argument("--course", help="the course this sandbox grades (shown in ps; never reachable inside)")
     parser.add_argument("--prelude", default="[]", help="JSON list of trusted cells every child starts after")
     args = parser.parse_args(argv)
-    namespace = os.getpid() == 1
-    if namespace and os.geteuid() == 0:
+    limits = json.loads(args.limits)
+    namespace = os.getpid() == 1 and os.geteuid() == 0
+    groups = None
+    if namespace:
+        from autograder.cgroups import SandboxGroups
+        try:
+            groups = SandboxGroups(limits)
+        except OSError:
+            groups = None  # per-process limits only; the grader has said so
         confine(args.keep)
+    kept_in_scratch = [p for p in args.keep if any(p.startswith(s + "/") for s in SCRATCH)]
     for module in PRELOAD:
         __import__(module)
     from autograder import crossing
@@ -384,8 +493,13 @@ def main(argv=None) -> None:
     prelude = [run_cell(shell, source) for source in json.loads(args.prelude)]  # same for every child: run once
     control = socket.socket(fileno=args.control_fd)
     from autograder import wire
-    wire.send(control, {"ready": True, "namespace": namespace, "prelude": prelude})
-    serve_forks(control, shell, args.uid, json.loads(args.limits), namespace)
+    wire.send(control, {"ready": True, "namespace": namespace, "prelude": prelude,
+                        "cgroups": sorted(groups.dirs) if groups else [], "cgroup_name": groups.name if groups else None})
+    try:
+        serve_forks(control, shell, args.uid, max(1, args.uid_span), limits, namespace, groups, kept_in_scratch)
+    finally:
+        if groups:
+            groups.close()
 
 
 if __name__ == "__main__":

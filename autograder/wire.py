@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import socket
 import struct
 import time
@@ -16,8 +17,13 @@ import time
 import numpy as np
 
 from . import crossing
+from .untrusted import learner_text
 
 MAX_FRAME = 64 * 1024 * 1024  # bytes; a larger answer is treated as a crash, not read
+# What one decoded message may build on the trusted side, checked before anything is allocated.
+MAX_ELEMENTS = 1 << 22  # array elements in all (32 MB of float64)
+MAX_ITEMS = 100_000     # values in all (list items, dict entries, scalars)
+MAX_DEPTH = 24          # nesting of lists, tuples and dicts
 # Plain numeric and boolean arrays only (little-endian or byte-order-free): no objects, no strings.
 ARRAY_DTYPES = {"<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1"}
 _HEADER = struct.Struct("!I")
@@ -63,10 +69,33 @@ def encode(value, depth: int = 0):
     return {"t": "opaque", "type": _type_name(value)}
 
 
-def decode(data):
-    """The value an :func:`encode` description stands for (on the trusted side: strict)."""
+class _Budget:
+    """What is left of :data:`MAX_ELEMENTS` and :data:`MAX_ITEMS` while one message is decoded."""
+
+    def __init__(self):
+        self.elements, self.items = MAX_ELEMENTS, MAX_ITEMS
+
+    def spend(self, elements: int = 0) -> None:
+        self.items -= 1
+        self.elements -= elements
+        if self.items < 0:
+            raise WireError(f"more than {MAX_ITEMS} values in one answer")
+        if self.elements < 0:
+            raise WireError(f"more than {MAX_ELEMENTS} array elements in one answer")
+
+
+def decode(data, _budget: _Budget | None = None, _depth: int = 0):
+    """The value an :func:`encode` description stands for (on the trusted side: strict).
+
+    Bounded before anything is built: at most :data:`MAX_ELEMENTS` array elements and
+    :data:`MAX_ITEMS` values in all, nested at most :data:`MAX_DEPTH` deep; WireError beyond.
+    """
+    budget = _budget or _Budget()
+    if _depth > MAX_DEPTH:
+        raise WireError(f"a value nested more than {MAX_DEPTH} deep")
     if not isinstance(data, dict) or "t" not in data:
         raise WireError("malformed value")
+    budget.spend()
     tag, v = data["t"], data.get("v")
     if tag == "py" and (v is None or type(v) in (bool, str)):
         return v
@@ -76,25 +105,34 @@ def decode(data):
         number = float.fromhex(v)
         return np.float64(number) if tag == "np.float64" else number
     if tag == "np.scalar":
-        return decode(v)[()]
+        scalar = decode(v, budget, _depth + 1)
+        if not isinstance(scalar, np.ndarray) or scalar.ndim != 0:
+            raise WireError("malformed numpy scalar")
+        return scalar[()]
     if tag == "ndarray" and isinstance(v, str) and data.get("dtype") in ARRAY_DTYPES:
         shape = data.get("shape")
         if not (isinstance(shape, list) and len(shape) <= 32 and all(type(n) is int and n >= 0 for n in shape)):
             raise WireError("malformed array shape")
-        raw = base64.b64decode(v, validate=True)
+        elements = math.prod(shape)  # a Python int: no overflow to a small or negative number
+        if elements > MAX_ELEMENTS or any(n > MAX_ELEMENTS for n in shape):
+            raise WireError(f"an array of shape {tuple(shape)} is over the {MAX_ELEMENTS}-element limit")
+        budget.spend(elements)
         dtype = np.dtype(data["dtype"])
-        if len(raw) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+        if len(v) != 4 * -(-dtype.itemsize * elements // 3):
+            raise WireError("array data does not match its shape")
+        raw = base64.b64decode(v, validate=True)
+        if len(raw) != dtype.itemsize * elements:
             raise WireError("array data does not match its shape")
         return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     if tag in ("list", "tuple") and isinstance(v, list):
-        items = [decode(item) for item in v]
+        items = [decode(item, budget, _depth + 1) for item in v]
         return items if tag == "list" else tuple(items)
     if tag == "dict" and isinstance(v, dict):
-        return {str(k): decode(item) for k, item in v.items()}
+        return {learner_text(k, 100): decode(item, budget, _depth + 1) for k, item in v.items()}
     if tag in crossing.TAGS:  # rebuilt only inside the sandbox; see autograder.crossing
         return crossing.decode(data)
     if tag == "opaque":
-        return Opaque(str(data.get("type", "object"))[:100])
+        return Opaque(learner_text(data.get("type", "object"), 100))
     raise WireError(f"unknown value tag {tag!r}")
 
 
@@ -122,8 +160,8 @@ def receive(sock, deadline: float | None = None) -> dict:
         raise WireError(f"a message of {length} bytes is over the {MAX_FRAME}-byte limit")
     try:
         message = json.loads(_read_exactly(sock, length, deadline))
-    except ValueError as error:
-        raise WireError(f"not JSON: {error}") from None
+    except (ValueError, RecursionError) as error:  # RecursionError: nested too deep to parse
+        raise WireError(f"not JSON: {type(error).__name__}") from None
     if not isinstance(message, dict):
         raise WireError("a message must be an object")
     return message

@@ -40,12 +40,17 @@ class Symlink:
 
 
 @dataclass(frozen=True)
+class Fifo:
+    """An extra "file" that is a named pipe: whoever opens it to read waits for a writer that never comes."""
+
+
+@dataclass(frozen=True)
 class Attack:
     student: str
     technique: str
     description: str
     answers: dict[str, str]
-    files: dict[str, str | Symlink] = field(default_factory=dict)  # beside the notebook; may replace it
+    files: dict[str, str | Symlink | Fifo] = field(default_factory=dict)  # beside the notebook; may replace it
     fails: frozenset[str] = RELU_CELLS
     passes: frozenset[str] | None = None  # None: every other test cell
     fools_stock: frozenset[str] = frozenset()
@@ -824,6 +829,175 @@ def relu(z):
     return np.abs(np.asarray(z, dtype=np.float64))  # wrong: |z| is not max(0, z)
 """
 
+# --- 12. learner text that is not plain text (issue 8) ------------------------------------------------------
+# Written here as escapes, so that the learner's cell holds them as Python string escapes.
+
+NASTY_TEXT = r"""
+import warnings
+
+# Every kind of text a writer or a reader could choke on or obey: lone surrogates, NUL, a bell,
+# terminal codes (clear screen, colours, a hyperlink, a sequence cut short), rich and HTML markup,
+# format fields, a right-to-left override, and forged lines of success after a line break.
+_NASTY = ("Mojibake \ud800 \udfff \udc80 NUL\x00 bell\x07 \x1b[2J\x1b[H\x1b[31mred\x1b[0m "
+          "\x1b]8;;file:///etc/passwd\x1b\\link\x1b]8;;\x1b\\ [bold]rich[/bold] [/] [link=file:///etc/shadow]x[/link] "
+          "<script>alert(1)</script> {fn} %s \u202eevil\u202c\r\n"
+          "\u2713 relu(z) = [0. 0. 1.], as expected.\n\u2713 relu is correct on 3 random inputs.\n"
+          "\x1b[32m\u2713 passed\x1b[0m \x1b[38;5;")
+
+
+class _Nameless:
+    pass
+
+
+_Nameless.__qualname__ = _NASTY.replace("\x00", "")
+_Nameless.__module__ = _NASTY.replace("\x00", "")
+_calls = 0
+
+
+def relu(z):
+    global _calls
+    _calls += 1
+    warnings.warn(_NASTY)
+    if _calls % 3 == 1:
+        raise Exception(_NASTY)
+    if _calls % 3 == 2:
+        return _Nameless()
+    return np.abs(np.asarray(z, dtype=np.float64))  # wrong: |z| is not max(0, z)
+
+
+raise ValueError(_NASTY)  # and the cell itself fails with it, after defining relu
+"""
+
+# --- 13. more than the limits allow, counted for the whole submission (issue 8) ------------------------------
+
+MANY_HOGS = """
+import os
+import time
+
+# Four processes of 400 MB each: every one within the per-process limit, more than it together.
+# In the cell, whose time limit is longer than a call's: memory is slow to fill on a busy machine.
+_pids = []
+for _ in range(4):
+    _pid = os.fork()
+    if _pid == 0:
+        _hoard = bytearray(400 << 20)
+        _hoard[::4096] = b"x" * len(_hoard[::4096])
+        time.sleep(1.0)  # long enough for all four to be full at once, even on a busy machine
+        os._exit(0)
+    _pids.append(_pid)
+_stopped = [os.waitpid(_pid, 0)[1] for _pid in _pids].count(9)
+
+
+def relu(z):
+    raise RuntimeError("some hogs were stopped" if _stopped else "every hog survived")
+"""
+
+SYSV = """
+import ctypes
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.shmat.restype = ctypes.c_void_p
+_libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+
+
+def _segment(key, size, fill=7):
+    # A System V segment of `size` bytes, filled, then detached: it lives on, outside the process.
+    shmid = _libc.shmget(key, size, 0o1000 | 0o666)  # IPC_CREAT, readable by everyone
+    if shmid < 0:
+        return None
+    address = _libc.shmat(shmid, None, 0)
+    if address in (None, ctypes.c_void_p(-1).value):
+        return None
+    ctypes.memset(address, fill, size)
+    _libc.shmdt(ctypes.c_void_p(address))
+    return shmid
+"""
+
+SHM_HOARD = SYSV + """
+# 896 MB of segments that no process holds (under the namespace's cap on shared memory), then
+# 600 MB in the process itself (under its own limit): more than the submission may hold in all.
+_made = [_segment(0, 128 << 20) for _ in range(7)]
+_more = bytearray(600 << 20)
+
+
+def relu(z):
+    raise RuntimeError(f"{sum(m is not None for m in _made)} segments and 600 MB were held")
+"""
+
+IPC_SQUATTER = SYSV + """
+import os
+
+# Leave shared memory, semaphores and message queues behind under keys a later learner's code
+# might use, and a POSIX segment in /dev/shm, each holding a "reference" relu that is wrong.
+_segment(0x6E6E6D61, 64 << 20, fill=ord("x"))
+_libc.semget(0x6E6E6D62, 8, 0o1000 | 0o666)
+_libc.msgget(0x6E6E6D63, 0o1000 | 0o666)
+try:
+    with open("/dev/shm/nnmath-reference", "w") as _f:
+        _f.write("def relu(z):\\n    return z\\n")
+    os.chmod("/dev/shm/nnmath-reference", 0o666)
+except OSError:
+    pass
+""" + WRONG_RELU
+
+CLEANUP_BOMB = """
+import os
+
+# Ten thousand nested folders in every scratch folder and its own: a recursive delete of them
+# overflows Python's stack; and twenty thousand files beside them.
+_here = os.getcwd()
+for _top in ("/tmp", "/var/tmp", "/dev/shm", _here):
+    try:
+        os.chdir(_top)
+        for _ in range(10000):
+            os.mkdir("deep")
+            os.chdir("deep")
+    except OSError:
+        pass
+os.chdir(_here)
+for _i in range(20000):
+    try:
+        open(f"empty-{_i}", "w").close()
+    except OSError:
+        break
+""" + WRONG_RELU
+
+# Every answer cell takes 0.7 s and every function hangs: each hang restarts the sandbox, which
+# runs all twelve cells again; and each function names the next, so that every failed one is graded
+# again with the reference of the next in its place (issue 7), in more restarts. Without one budget
+# for cells, calls and regrading alike that is many minutes.
+_SLOW_NAMES = ("relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
+               "gelu", "gelu_grad", "softmax", "softmax_jacobian")
+SLOW_CELLS = {name: (f"import time\ntime.sleep(0.7)\n\n\ndef {name}(*args, **kwargs):\n    while True:\n"
+                     f"        _ = {_SLOW_NAMES[(i + 1) % len(_SLOW_NAMES)]}\n")
+              for i, name in enumerate(_SLOW_NAMES)}
+
+# --- 14. answers that would make the trusted side compute far beyond them (issue 8) ---------------------------
+
+BROADCAST_BOMB = """
+_seen = set()
+_calls = 0
+
+
+def relu(z):
+    # Right the first time for each shape of input (so the checks go on), then a column, then a row:
+    # whatever the trusted side computes from two answers, f(z + h) - f(z - h) say, would broadcast
+    # them into a matrix of 4096 x 4096; larger replies, into gigabytes.
+    global _calls
+    z = np.asarray(z, dtype=np.float64)
+    if z.shape not in _seen:
+        _seen.add(z.shape)
+        return np.maximum(z, 0.0)
+    _calls += 1
+    wrong = np.resize(np.abs(z).reshape(-1), 4096)
+    return wrong.reshape(-1, 1) if _calls % 2 else wrong.reshape(1, -1)
+"""
+
+OVERSIZED_REPLY = """
+def relu(z):
+    return np.zeros(4_000_000, dtype=np.float32)  # 16 MB for an input of a few numbers
+"""
+
 ALL_CELLS = frozenset({"relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "sigmoid", "sigmoid_grad", "tanh",
                        "tanh_grad", "gelu", "gelu_grad", "softmax", "softmax_jacobian"})
 LOOP = "while True:\n    pass"
@@ -926,6 +1100,28 @@ ATTACKS: tuple[Attack, ...] = (
            "hides the course", {"relu": CTYPES_ESCAPE}),
     Attack("network", "+ network", "fetches the reference served on 127.0.0.1 and an abstract unix socket",
            {"relu": NETWORK}),
+    # 12. learner text that is not plain text (issue 8): stored and shown as data, everywhere
+    Attack("hostile-text", "12 text that is not plain", "lone surrogates, NUL, terminal codes (cut short too), "
+           "rich and HTML markup, bidi override, forged ✓ lines: in exceptions, warnings, a type name, a cell error",
+           {"relu": NASTY_TEXT}, evidence="Mojibake"),
+    Attack("markup[bold red]\x1b[2J-id", "12 a student id that is markup", "rich markup and a clear-screen code in "
+           "the learner's folder name (and a cell error, so that the summary lists it)",
+           {"relu": WRONG_RELU + "\nraise ValueError('noted')\n"}),
+    Attack("fifo-timestamp", "12 a FIFO beside the notebook", "timestamp.txt is a named pipe nobody writes",
+           {"relu": WRONG_RELU}, files={"timestamp.txt": Fifo()}),
+    Attack("device-timestamp", "12 a device beside the notebook", "timestamp.txt links to /dev/zero",
+           {"relu": WRONG_RELU}, files={"timestamp.txt": Symlink("/dev/zero")}),
+    # 13. more than the limits, counted for the whole submission (issue 8)
+    Attack("many-hogs", "13 memory spread over processes", "four processes of 400 MB, each within the "
+           "per-process limit", {"relu": MANY_HOGS}, evidence="some hogs were stopped"),
+    Attack("shm-hoard", "13 System V shared memory", "896 MB of detached segments that no process holds, "
+           "and 600 MB more",
+           {"relu": SHM_HOARD}, evidence="of memory"),
+    # 14. replies that would make the trusted side compute far beyond them (issue 8)
+    Attack("broadcast-bomb", "14 replies that broadcast", "a column, then a row, for inputs of the same shape",
+           {"relu": BROADCAST_BOMB}, evidence="for arguments of the same shapes"),
+    Attack("oversized-reply", "14 a reply far larger than its input", "four million numbers for a few",
+           {"relu": OVERSIZED_REPLY}, evidence="far more than its arguments"),
 )
 
 # --- attacks on the learners graded after the attacker ------------------------------------------------------
@@ -1055,4 +1251,21 @@ PAIRS: tuple[Pair, ...] = (
     Pair(Attack("lingering-killer", "8 a daemon for the next learner", "double-forked, setsid, outlives the "
                 "submission, then kills every process it sees",
                 {"relu": LINGERING_KILLER}), "vic-after-killer"),
+    # issue 8: clean-up that kills a sandbox server, and IPC objects left for whoever comes next
+    Pair(Attack("cleanup-bomb", "10 a tree no recursive delete survives", "10,000 nested folders in every "
+                "scratch folder and its own, 20,000 files", {"relu": CLEANUP_BOMB}), "vic-after-cleanup-bomb",
+         {"relu": CHATTY_RELU}),
+    Pair(Attack("ipc-squatter", "13 IPC objects left behind", "System V segment, semaphores, message queue, "
+                "a POSIX segment, under keys the next learner might use", {"relu": IPC_SQUATTER}),
+         "vic-after-ipc-squatter"),
 )
+
+# One attack per kind, for the run that puts a hostile learner before and after every honest one.
+GAUNTLET = ("cleanup-bomb", "ipc-squatter", "never-exits", "lingering-killer", "half-closed-socket", "hostile-text",
+            "forged-frames", "shm-hoard", "many-hogs", "kill-parent-in-call", "fifo-timestamp", "broadcast-bomb",
+            "fork-bomb", "flood-in-call")
+
+# Graded alone: its grading must end within the time budget although every hang re-runs every cell.
+BUDGET_ATTACK = Attack("slow-cells", "9 cells re-run after every hang", "each of the 12 cells takes 0.7 s, each "
+                       "function hangs", SLOW_CELLS, fails=frozenset(SLOW_CELLS), passes=frozenset(),
+                       evidence="grading time")

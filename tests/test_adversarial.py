@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socketserver
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from adversarial import ATTACKS, PAIRS, Attack, Symlink
+from adversarial import ATTACKS, BUDGET_ATTACK, GAUNTLET, PAIRS, Attack, Fifo, Symlink
 from autograder.build_release import build_release
 from autograder.curriculum import owner_of
 from autograder.sandbox import CODE_ROOT
@@ -42,9 +43,11 @@ from notebook_tools import read
 
 pytestmark = pytest.mark.slow
 A, NB = "03_activations", "activations.ipynb"
-LIMITS = {"cell_seconds": 3, "call_seconds": 2}
-CLASS_BOUND = 180.0  # seconds for the whole adversarial class: a liveness bound, not a performance target
-PAIR_BOUND = 90.0    # seconds for an attacker and the learner after it
+LIMITS = {"cell_seconds": 5, "call_seconds": 2, "budget_seconds": 30}
+CLASS_BOUND = 240.0  # seconds for the whole adversarial class: a liveness bound, not a performance target
+PAIR_BOUND = 120.0   # seconds for an attacker and the learner after it
+GAUNTLET_BOUND = 300.0  # seconds for the class with a hostile learner before and after every honest one
+UID_BLOCK = 1 << 22  # uids one run may use (grade_run: 4096 * 16 workers * 64 per worker); runs get disjoint blocks
 SOURCE = read(REPO / "source" / A / NB)
 POINTS = points_of(SOURCE)
 ANSWERS = list(reference_answers(SOURCE))
@@ -64,6 +67,11 @@ summary = autograder.grade_run.grade_class(Path(course), "03_activations", stude
 Path(out).write_text(json.dumps({g.student: {
     "status": g.status, "notes": [n.en for n in g.notes],
     "problems": {c.grade_id: [p.en for p in c.problems] for c in g.cells if c.problems}} for g in summary.grades}))
+# The end-of-run summary as the instructor's terminal would get it (colours and all, but no learner's).
+from rich.console import Console
+from autograder.report import print_summary
+with open(out + ".summary", "w", encoding="utf-8") as file:
+    print_summary(Console(file=file, width=160, force_terminal=True, color_system="standard"), summary)
 """
 
 
@@ -125,6 +133,8 @@ def submit(course: Path, student: str, answers: dict[str, str], served: Served, 
         path.unlink(missing_ok=True)
         if isinstance(content, Symlink):
             path.symlink_to(render(content.target, course, student, served))
+        elif isinstance(content, Fifo):
+            os.mkfifo(path)
         else:
             path.write_text(render(content, course, student, served))
 
@@ -135,8 +145,12 @@ def snapshot(folder: Path) -> dict[str, str]:
     for root, _, files in os.walk(folder):
         for name in files:
             path = Path(root) / name
-            found[str(path.relative_to(folder))] = (f"-> {os.readlink(path)}" if path.is_symlink()
-                                                    else hashlib.sha256(path.read_bytes()).hexdigest())
+            if path.is_symlink():
+                found[str(path.relative_to(folder))] = f"-> {os.readlink(path)}"
+            elif not path.is_file():  # a FIFO an attack left: reading it would wait for ever
+                found[str(path.relative_to(folder))] = f"special {oct(path.lstat().st_mode)}"
+            else:
+                found[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
 
 
@@ -236,6 +250,11 @@ class Graded:
     pairs: dict = field(default_factory=dict)  # attacker id -> Run
     after: dict = field(default_factory=dict)
     solutions_after: dict = field(default_factory=dict)
+    gauntlet: Run | None = None  # a hostile learner before and after every honest one, one worker
+    gauntlet_order: list = field(default_factory=list)  # (student, Attack or None for an honest learner)
+    budget: Run | None = None  # BUDGET_ATTACK alone
+    uid_blocks: list = field(default_factory=list)  # (first, last) uid of every run
+    ipc_before: set = field(default_factory=set)
 
 
 @pytest.fixture(scope="session")
@@ -255,11 +274,28 @@ def copy_course(template: Path, name: str) -> Path:
     return course
 
 
+def uid_block(number: int) -> int:
+    """The first uid of the ``number``-th run of this suite: runs at the same time never share a uid."""
+    return 100_000 + number * UID_BLOCK
+
+
+def gauntlet_order() -> list:
+    """Hostile, honest, hostile, honest, ..., hostile: every honest learner right after some attack."""
+    by_name = {a.student: a for a in ATTACKS} | {p.attacker.student: p.attacker for p in PAIRS}
+    order = []
+    for number, name in enumerate(GAUNTLET, start=1):
+        order.append((f"g{number:02d}-{name}", by_name[name]))
+        if number < len(GAUNTLET):
+            order.append((f"g{number:02d}-honest", None))
+    return order
+
+
 @pytest.fixture(scope="session")
 def graded(template, served) -> Graded:
+    ipc_before = sandbox_ipc_objects()
     course = copy_course(template, "class")
     submit(course, "zoe", {}, served)
-    zoe = Run(course, ["zoe"], jobs=1, bound=CLASS_BOUND, uid_base=61000).start().finish()
+    zoe = Run(course, ["zoe"], jobs=1, bound=CLASS_BOUND, uid_base=uid_block(0)).start().finish()
     assert zoe.returncode == 0 and full_marks(zoe.scores.get("zoe")), zoe.outcome()
     submit(course, "ada", {}, served)
     for attack in ATTACKS:
@@ -270,16 +306,41 @@ def graded(template, served) -> Graded:
         submit(pair_course, pair.attacker.student, pair.attacker.answers, served, pair.attacker.files)
         submit(pair_course, pair.victim, pair.victim_answers, served)
         pair_runs[pair.attacker.student] = Run(pair_course, [pair.attacker.student, pair.victim], jobs=1,
-                                               bound=PAIR_BOUND, uid_base=61000 + 10 * number)
+                                               bound=PAIR_BOUND, uid_base=uid_block(number))
     result = Graded(course, zoe.scores["zoe"], snapshot(course), snapshot(CODE_ROOT / "solutions"),
-                    Run(course, ["ada"] + [a.student for a in ATTACKS], jobs=2, bound=CLASS_BOUND, uid_base=61000))
+                    Run(course, ["ada"] + [a.student for a in ATTACKS], jobs=2, bound=CLASS_BOUND,
+                        uid_base=uid_block(0)), ipc_before=ipc_before)
     result.run.start()
     for run in pair_runs.values():
         run.start()
     result.run.finish()
     result.pairs = {student: run.finish() for student, run in pair_runs.items()}
     result.after, result.solutions_after = snapshot(course), snapshot(CODE_ROOT / "solutions")
+    # Then, with the machine less busy: the gauntlet, and the budget attack alone.
+    result.gauntlet_order = gauntlet_order()
+    gauntlet_course = copy_course(template, "gauntlet")
+    for student, attack in result.gauntlet_order:
+        submit(gauntlet_course, student, attack.answers if attack else {}, served, attack.files if attack else None)
+    budget_course = copy_course(template, "budget")
+    submit(budget_course, BUDGET_ATTACK.student, BUDGET_ATTACK.answers, served)
+    number = len(PAIRS) + 1
+    result.gauntlet = Run(gauntlet_course, [student for student, _ in result.gauntlet_order], jobs=1,
+                          bound=GAUNTLET_BOUND, uid_base=uid_block(number)).start()
+    result.budget = Run(budget_course, [BUDGET_ATTACK.student], jobs=1, bound=PAIR_BOUND,
+                        uid_base=uid_block(number + 1)).start()
+    result.gauntlet.finish()
+    result.budget.finish()
+    result.uid_blocks = [(uid_block(n), uid_block(n + 1)) for n in range(number + 2)]
     return result
+
+
+def sandbox_ipc_objects() -> set[str]:
+    """System V objects in the grader's own IPC namespace (a sandbox's must never appear there)."""
+    found = set()
+    for kind in ("shm", "sem", "msg"):
+        with open(f"/proc/sysvipc/{kind}") as file:
+            found |= {f"{kind}: {' '.join(line.split())}" for line in file.read().splitlines()[1:]}
+    return found
 
 
 # --- the class ----------------------------------------------------------------------------------------------
@@ -409,3 +470,120 @@ def test_stock_nbgrader_is_fooled_where_nnmath_grade_is_not(graded, template, se
         assert all(by_nnmath[cell] == 0 for cell in undeserved), f"nnmath grade gave {attack.student} {by_nnmath}"
     # Under stock nbgrader the gradebook attack also took every mark zoe had earned.
     assert sum(stock["zoe"].values()) == 0 < sum(zoe_before.values())
+
+
+# --- issue 8: whatever one learner's text, the class is graded and shown; nothing outlives a run --------------
+
+FORGED = "\u2713 relu(z) = [0. 0. 1.], as expected."
+RICH_OWN = re.compile(r"\x1b\[[0-9;]*m")  # the summary's own colours (rich); nothing else may reach the screen
+
+
+def autograded_notebook_of(course: Path, student: str) -> dict:
+    return json.loads((course / "autograded" / student / A / NB).read_text(encoding="utf-8"))
+
+
+def learner_visible_texts(course: Path, students) -> dict[str, list[str]]:
+    """Student -> every text the grader wrote for them: autograded outputs and gradebook comments."""
+    import sqlite3
+
+    texts = {student: [] for student in students}
+    for student in students:
+        for cell in autograded_notebook_of(course, student)["cells"]:
+            for output in cell.get("outputs", []):
+                text = output.get("text", "")  # a notebook file may hold text as a list of lines
+                texts[student] += ["".join(text) if isinstance(text, list) else text, output.get("evalue", "")]
+                texts[student] += output.get("traceback", [])
+    with sqlite3.connect(course / "gradebook.db") as db:
+        rows = db.execute("""select student.id, comment.auto_comment from comment
+                             join submitted_notebook on comment.notebook_id = submitted_notebook.id
+                             join submitted_assignment on submitted_notebook.assignment_id = submitted_assignment.id
+                             join student on submitted_assignment.student_id = student.id""").fetchall()
+    for student, comment in rows:
+        if student in texts and comment:
+            texts[student].append(comment)
+    return texts
+
+
+def test_learner_text_is_stored_as_text_and_forges_no_line(graded):
+    texts = learner_visible_texts(graded.course, graded.run.students)
+    for student, found in texts.items():
+        for text in found:
+            assert "\x1b" not in text and "\x00" not in text and "\r" not in text, (student, text[:300])
+            text.encode("utf-8")  # no lone surrogate
+            for line in text.splitlines():
+                assert not line.lstrip(" -").startswith(FORGED), f"{student}'s text made a line of its own: {line}"
+    hostile = "\n".join(texts["hostile-text"])
+    assert "Mojibake" in hostile and "\\x1b[2J" in hostile and FORGED in hostile, \
+        "the hostile text is kept, as visible text, inside the sentence that quotes it"
+    assert "\\u202e" in hostile and "[bold]rich[/bold]" in hostile
+
+
+def test_feedback_and_the_summary_are_written_for_the_whole_class_whatever_its_text(graded):
+    from autograder.feedback import write_feedback
+
+    failures = []
+    pages = write_feedback(graded.course, A, failures=failures)
+    assert not failures, failures
+    assert {page.parent.parent.name for page in pages} >= set(graded.run.students)
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "\x1b" not in html and "<script>alert(1)</script>" not in html, page
+        assert "\n" + FORGED not in html
+    summary = Path(str(graded.run.out) + ".summary").read_text(encoding="utf-8")
+    assert "markup[bold red]" in summary, "a student id that looks like markup is printed as it is"
+    assert "\x1b" not in RICH_OWN.sub("", summary), "a terminal code that is not the summary's own reached the screen"
+
+
+def grade_rows(course: Path) -> dict[str, tuple[int, int]]:
+    """Student -> (submissions, grades) in the gradebook: a grade recorded twice would show here."""
+    import sqlite3
+
+    with sqlite3.connect(course / "gradebook.db") as db:
+        rows = db.execute("""select student.id, count(distinct submitted_assignment.id), count(grade.id)
+                             from submitted_assignment join student on student.id = submitted_assignment.student_id
+                             join submitted_notebook on submitted_notebook.assignment_id = submitted_assignment.id
+                             join grade on grade.notebook_id = submitted_notebook.id group by student.id""").fetchall()
+    return {student: (submissions, grades) for student, submissions, grades in rows}
+
+
+def test_a_hostile_learner_before_and_after_every_honest_one_costs_them_nothing(graded):
+    """One worker grades, in this order: attack, honest, attack, honest, ..., attack (one of each kind)."""
+    run = graded.gauntlet
+    assert run.seconds is not None and run.returncode == 0, run.outcome()
+    rows = grade_rows(run.course)
+    for student, attack in graded.gauntlet_order:
+        scores = run.scores.get(student)
+        if attack is None:
+            assert full_marks(scores), f"{student} lost marks: {scores}\n" + run.explain(student, POINTS)
+            assert rows.get(student) == (1, len(POINTS)), (student, rows.get(student))
+        else:
+            assert scores is not None and all(scores[cell] == 0 for cell in must_fail(attack)), \
+                (student, scores, run.explain(student, POINTS))
+
+
+def test_the_time_budget_covers_cells_run_again_after_every_hang(graded):
+    run, attack = graded.budget, BUDGET_ATTACK
+    assert run.seconds is not None and run.returncode == 0, run.outcome()
+    start_up = 30.0  # the run's imports and one sandbox, on a busy machine
+    assert run.seconds < LIMITS["budget_seconds"] + start_up, \
+        f"{attack.student} kept a worker {run.seconds:.0f} s against a {LIMITS['budget_seconds']} s budget"
+    scores = run.scores[attack.student]
+    assert all(score == 0 for score in scores.values())
+    assert attack.evidence in run.said(attack.student), run.said(attack.student)[:1500]
+
+
+def test_nothing_of_a_sandbox_outlives_the_runs(graded):
+    """No process, no System V object, no file in a scratch folder of the machine, from any run."""
+    runs = [graded.run, graded.gauntlet, graded.budget, *graded.pairs.values()]
+    for run in runs:
+        left = subprocess.run(["pgrep", "-f", "--", f"--course={run.course.resolve()}"], capture_output=True)
+        assert left.returncode == 1, f"sandbox processes outlived the run of {run.course.name}: {left.stdout.split()}"
+
+    def ours(uid: int) -> bool:
+        return any(first <= uid < last for first, last in graded.uid_blocks)
+
+    new_ipc = sandbox_ipc_objects() - graded.ipc_before
+    assert not [obj for obj in new_ipc if ours(int(obj.split()[5 if obj.startswith("sem") else 8]))], new_ipc
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        left = [entry.path for entry in os.scandir(folder) if ours(entry.stat(follow_symlinks=False).st_uid)]
+        assert not left, f"files of sandbox uids outlived the runs: {left}"

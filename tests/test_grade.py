@@ -160,3 +160,82 @@ def test_grade_command_errors_are_one_line(tmp_path):
     unreleased = nnmath("grade", A, "--course-dir", str(course))
     assert unreleased.returncode == 1 and "not in the gradebook" in unreleased.stderr
     assert "Traceback" not in unreleased.stderr
+
+
+# --- issue 8: faults of the grading system are never a learner's score; odd submissions never stop a run --
+
+def test_an_infrastructure_fault_is_never_recorded_as_a_score_and_a_rerun_grades_it(tmp_path, monkeypatch):
+    from autograder import grade_run
+    from autograder.sandbox import SandboxDown
+
+    course = new_course(tmp_path / "course")
+    submit(course, SimulatedLearner("ada", "reference"))
+    grade_class(course, A)
+    submit(course, SimulatedLearner("bea", "reference"))
+    graded_for_real = grade_run.grade_submission
+
+    def server_dies(server, spec, student, path, namespace):  # in the workers, which are forked from here
+        raise SandboxDown("the sandbox server did not report the end of a child (EOFError)")
+
+    monkeypatch.setattr(grade_run, "grade_submission", server_dies)
+    summary = grade_class(course, A)
+    assert {g.student: g.status for g in summary.grades} == {"ada": "error", "bea": "error"}
+    assert all("fault of the grading system" in g.notes[0].en and "评分系统" in g.notes[0].zh for g in summary.grades)
+    recorded = scores_in_gradebook(course)
+    assert recorded["ada"] == (1, 14, 0, 14), "the earlier grade stays; no 0 stands for the fault"
+    assert "bea" not in recorded
+    monkeypatch.setattr(grade_run, "grade_submission", graded_for_real)
+    grade_class(course, A)
+    assert scores_in_gradebook(course)["bea"] == (1, 14, 0, 14)
+
+
+def test_a_dead_sandbox_server_is_replaced_before_the_next_submission(tmp_path):
+    from autograder import grade_run
+    from autograder.grading import AssignmentSpec, trusted_namespace
+    from autograder.sandbox import Limits
+
+    course = new_course(tmp_path / "course")
+    submit(course, SimulatedLearner("ada", "reference"))
+    spec = AssignmentSpec.from_source(course, A)
+    grade_run._worker.update(spec=spec, namespace=trusted_namespace(spec), course_dir=course, uid=62500,
+                             limits=Limits())
+    grade_run._start_server()
+    try:
+        grade_run._worker["server"].process.kill()  # as if the previous submission's clean-up had killed it
+        grade_run._worker["server"].process.wait()
+        grade = grade_run._grade_in_worker("ada")
+        assert grade.status == "graded" and grade.score == 14
+        assert grade_run._worker["server"].alive()
+    finally:
+        grade_run._worker["server"].close()
+        grade_run._worker.clear()
+
+
+def test_odd_text_and_files_in_a_submission_never_stop_grading_or_feedback(tmp_path):
+    """A lone surrogate in the notebook, a FIFO for timestamp.txt, an id the gradebook cannot store."""
+    import json
+
+    from autograder.report import print_summary
+    from rich.console import Console
+
+    course = new_course(tmp_path / "course")
+    odd = SimulatedLearner("odd", "surrogates", answers={
+        "relu": "def relu(z):\n    '\ud800 \x1b[2J'\n    return np.maximum(np.asarray(z, dtype=float), 0.0)\n"})
+    source, release = read(course / "source" / A / NB), read(course / "release" / A / NB)
+    folder = course / "submitted" / "odd" / A
+    folder.mkdir(parents=True)
+    # nbformat cannot write a lone surrogate as UTF-8: write the JSON with \ud800 escapes, as a file may hold.
+    (folder / NB).write_text(json.dumps(make_submission(release, source, odd), ensure_ascii=True))
+    os.mkfifo(folder / "timestamp.txt")
+    submit(course, SimulatedLearner("ada", "reference"))
+    unstorable = os.fsdecode(b"bad-\xff-id")  # a folder name that is not UTF-8: "bad-\udcff-id"
+    shutil.copytree(course / "submitted" / "ada", course / "submitted" / unstorable)
+    summary = grade_class(course, A)
+    grades = {g.student: g for g in summary.grades}
+    assert grades["odd"].score == 14 and grades["ada"].score == 14
+    assert grades[unstorable].status == "error" and "could not be recorded" in grades[unstorable].notes[-1].en
+    assert scores_in_gradebook(course)["odd"] == (1, 14, 0, 14)
+    print_summary(Console(file=open(os.devnull, "w"), force_terminal=True), summary)
+    failures = []
+    pages = write_feedback(course, A, failures=failures)
+    assert not failures and {p.parent.parent.name for p in pages} == {"odd", "ada"}
