@@ -23,7 +23,7 @@ MISTAKES = {
     return float(np.dot(w, x) + b)  # forgot the activation''', ("neuron", "tanh")),
     "step with >=": ("step", '''def step(z, threshold=0.0):
     z = np.asarray(z, dtype=np.float64)
-    return (z >= threshold).astype(np.float64)''', ("step", "5.0")),
+    return (z >= threshold).astype(np.float64)''', ("step", "`>` versus `>=`")),
     "step returns booleans": ("step", '''def step(z, threshold=0.0):
     return np.asarray(z, dtype=np.float64) > threshold''', ("step", "bool")),
     "collapse_linear with the product in the wrong order": ("collapse_linear", '''def collapse_linear(W1, b1, W2, b2):
