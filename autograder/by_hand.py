@@ -131,13 +131,13 @@ QUESTIONS: dict[str, Question] = {
          _t("add that output's bias b[1] = -0.2.", "加上这个输出的偏置 b[1] = -0.2。")),
         slips=((7.0, 3), (3.6, 1), (-3.5, 1), (7.2, 3), (4.3, 2))),
     "collapse (W1 = [[2]], b1 = [1], W2 = [[3]], b2 = [-1])": Question(
-        "(W, b) for W1 = [[2]], b1 = [1], W2 = [[3]], b2 = [-1]", (6.0, 2.0),
+        "(W, b) (W1 = [[2]], b1 = [1], W2 = [[3]], b2 = [-1])", (6.0, 2.0),
         (_t("write layer 2 applied to layer 1: y = 3 (2 x + 1) - 1.", "写出第 2 层作用在第 1 层之后的结果：y = 3 (2 x + 1) - 1。"),
          _t("multiply out: the number in front of x is W, the number left over is b (the bias b1 is multiplied by 3 too).",
             "展开：x 前面的数是 W，剩下的常数是 b（偏置 b1 也要乘以 3）。")),
         slips=(((6.0, 0.0), 2), ((6.0, 1.0), 2), ((5.0, 0.0), 2), ((6.0, -1.0), 2), ((2.0, 6.0), 2))),
     "relu(x1 + x2 - 1) at the XOR points": Question(
-        "relu(x1 + x2 - 1) at (0, 0), (0, 1), (1, 0), (1, 1)", (0.0, 0.0, 0.0, 1.0),
+        "relu(x1 + x2 - 1): (0, 0), (0, 1), (1, 0), (1, 1)", (0.0, 0.0, 0.0, 1.0),
         (_t("compute x1 + x2 - 1 at each of the four points, in the order given.",
             "按给定的顺序，在四个点上分别计算 x1 + x2 - 1。"),
          _t("apply relu: keep positive numbers, replace negative ones (and 0) by 0.",

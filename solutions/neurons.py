@@ -10,7 +10,7 @@ def neuron(x, w, b, activation):
     x: (n,) array.  w: (n,) array.  b: float.  activation: function float -> float.
     x：形状为 (n,) 的数组。w：形状为 (n,) 的数组。b：浮点数。activation：把浮点数映射为浮点数的函数。
     Neither x nor w is modified; activation is applied once, to the number w . x + b.
-    x 和 w 都不会被修改；activation 只调用一次，作用在数 w . x + b 上。
+    x 和 w 都不会被修改；activation 只使用一次，作用在数 w . x + b 上。
     Returns: whatever activation returns for that number.
     返回：activation 对这个数返回的结果。
     """
@@ -82,7 +82,8 @@ def xor_params():
     """Weights of a two-layer ReLU network that computes XOR.
     计算异或（XOR）的两层 ReLU 网络的权重。
 
-    y = relu(x @ W1.T + b1) @ W2.T + b2
+    The network computes y = relu(x @ W1.T + b1) @ W2.T + b2.
+    网络计算 y = relu(x @ W1.T + b1) @ W2.T + b2。
 
     y > 0.5 at (0, 1) and (1, 0); y < 0.5 at (0, 0) and (1, 1).
     在 (0, 1) 和 (1, 0) 处 y > 0.5；在 (0, 0) 和 (1, 1) 处 y < 0.5。
