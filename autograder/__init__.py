@@ -17,6 +17,7 @@ from .messages import set_language as _set_message_language
 from .checks_objects import Program, expect_graphs, expect_program
 from .checks_properties import (Accuracy, Dtype, Falls, Rng, Shapes, Std, Zeros, expect_calls, expect_properties,
                                 expect_reproducible, expect_restored)
+from .checks_properties import Separates, TwoLayers  # 02_neurons
 from .checks_source import MATMUL_SHORTCUTS, expect_source
 from .crossing import within
 from .functions import course_function, formula
@@ -35,5 +36,5 @@ __all__ = ["CheckFailure", "check_by_hand", "expect", "expect_backward", "expect
            "expect_jacobian", "expect_matches_reference", "expect_raises", "expect_stable", "Labels", "Normal", "Uniform",
            "get_language", "set_language",
            "Program", "expect_graphs", "expect_program", "Accuracy", "Dtype", "Falls", "Rng", "Shapes", "Std", "Zeros",
-           "expect_calls", "expect_properties", "expect_restored", "expect_reproducible", "MATMUL_SHORTCUTS",
+           "expect_calls", "expect_properties", "Separates", "TwoLayers", "expect_restored", "expect_reproducible", "MATMUL_SHORTCUTS",
            "expect_source", "within", "course_function", "formula"]

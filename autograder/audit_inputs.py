@@ -101,6 +101,26 @@ class Domain:
         return cases
 
 
+@dataclass(frozen=True)
+class Shaped:
+    """An ndarray of one fixed ``shape``, normal with standard deviation ``std`` (arguments whose
+    shapes must fit together, such as a layer's ``X``, ``W`` and ``b``)."""
+
+    shape: tuple
+    std: float = 2.0
+
+    def draw(self, rng: np.random.Generator, case: int):
+        return rng.normal(0.0, self.std, size=self.shape)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A plain numpy function of one number, taken in turn from ``np.tanh``, ``np.sin`` and ``np.exp``."""
+
+    def draw(self, rng: np.random.Generator, case: int):
+        return (np.tanh, np.sin, np.exp)[case % 3]
+
+
 ELEMENTWISE_KINKED = Domain((Elementwise(kinks=(0.0,)),))
 LEAKY = Domain((Elementwise(kinks=(0.0,)),), {"alpha": Real(0.0, 1.0)})
 
@@ -156,6 +176,12 @@ DOMAINS: dict[str, Domain] = {
     "numerical_gradient": Domain((ARRAY_FUNCTIONS, Elementwise(-2.0, 2.0)), {"h": Real(0.01, 0.5)}),
     "chain_rule_derivative": Domain((Elementwise(-3.0, 3.0),)),
     "matmul": Domain((Matrix("left"), Matrix("right"))),
+    # 02_neurons (lesson02)
+    "neuron": Domain((Shaped((5,)), Shaped((5,)), Real(-2.0, 2.0), Activation())),
+    "step": Domain((Elementwise(kinks=(0.0, 1.5)),), {"threshold": Real(1.5, 1.5)}),
+    "linear_forward": Domain((Shaped((4, 3)), Shaped((2, 3)), Shaped((2,)))),
+    "collapse_linear": Domain((Shaped((4, 3)), Shaped((4,)), Shaped((2, 4)), Shaped((2,)))),
+    "xor_params": Domain(()),
 }
 
 

@@ -156,6 +156,40 @@ QUESTIONS: dict[str, Question] = {
             "把行的元素与列的元素一一配对，第一个对第一个、第二个对第二个：5 * 1 和 6 * 2。"),
          _t("add the products.", "把这些乘积相加。")),
         slips=((16.0, 1), (14.0, 1), (60.0, 2))),
+    # --- 02_neurons (lesson02) ---------------------------------------------------------------
+    "neuron z (w = [6, 2, 2], x = [1, 0, 0], b = 1)": Question(
+        "z = w · x + b (w = [6, 2, 2], x = [1, 0, 0], b = 1)", 7.0,
+        (_t("multiply each weight by its input: 6 · 1, 2 · 0, 2 · 0.", "把每个权重乘以对应的输入：6 · 1、2 · 0、2 · 0。"),
+         _t("add the three products.", "把三个乘积相加。"),
+         _t("add the bias b = 1.", "再加上偏置 b = 1。")),
+        slips=((6.0, 3), (10.0, 1), (11.0, 1), (2.0, 1))),
+    "step(5, threshold=5)": Question(
+        "step(5, threshold=5)", 0.0,
+        (_t("compare z = 5 with the threshold 5: is 5 > 5 (strictly greater)?",
+            "把 z = 5 与阈值 5 比较：5 > 5（严格大于）成立吗？"),
+         _t("the step gives 1.0 only where the comparison holds, else 0.0.", "只有比较成立时阶跃函数才给出 1.0，否则为 0.0。")),
+        slips=((1.0, 1), (5.0, 2), (0.5, 1))),
+    "linear_forward worked layer, z[1]": Question(
+        "z[1] (x = [2, 3], W[1] = [0.5, 2], b[1] = -0.2)", 6.8,
+        (_t("take row 1 of W, [0.5, 2] (rows count from 0): each output has its own row of weights.",
+            "取 W 的第 1 行 [0.5, 2]（行号从 0 开始）：每个输出都有自己的一行权重。"),
+         _t("multiply it entry by entry with x = [2, 3] and add: 0.5 · 2 + 2 · 3.",
+            "把它与 x = [2, 3] 逐项相乘再相加：0.5 · 2 + 2 · 3。"),
+         _t("add that output's bias b[1] = -0.2.", "加上这个输出的偏置 b[1] = -0.2。")),
+        slips=((7.0, 3), (3.6, 1), (-3.5, 1), (7.2, 3), (4.3, 2))),
+    "collapse (W1 = [[2]], b1 = [1], W2 = [[3]], b2 = [-1])": Question(
+        "(W, b) (W1 = [[2]], b1 = [1], W2 = [[3]], b2 = [-1])", (6.0, 2.0),
+        (_t("write layer 2 applied to layer 1: y = 3 (2 x + 1) - 1.", "写出第 2 层作用在第 1 层之后的结果：y = 3 (2 x + 1) - 1。"),
+         _t("multiply out: the number in front of x is W, the number left over is b (the bias b1 is multiplied by 3 too).",
+            "展开：x 前面的数是 W，剩下的常数是 b（偏置 b1 也要乘以 3）。")),
+        slips=(((6.0, 0.0), 2), ((6.0, 1.0), 2), ((5.0, 0.0), 2), ((6.0, -1.0), 2), ((2.0, 6.0), 2))),
+    "relu(x1 + x2 - 1) at the XOR points": Question(
+        "relu(x1 + x2 - 1): (0, 0), (0, 1), (1, 0), (1, 1)", (0.0, 0.0, 0.0, 1.0),
+        (_t("compute x1 + x2 - 1 at each of the four points, in the order given.",
+            "按给定的顺序，在四个点上分别计算 x1 + x2 - 1。"),
+         _t("apply relu: keep positive numbers, replace negative ones (and 0) by 0.",
+            "作用 relu：正数保留，负数（以及 0）换成 0。")),
+        slips=(((-1.0, 0.0, 0.0, 1.0), 2), ((0.0, 1.0, 1.0, 2.0), 1), ((1.0, 1.0, 1.0, 1.0), 1))),
 }
 
 

@@ -30,7 +30,7 @@ from .inputs import draw, generator
 from .messages import Text, say
 
 __all__ = ["Rng", "expect_reproducible", "expect_calls", "expect_restored", "expect_properties", "Shapes", "Dtype", "Std",
-           "Zeros", "Falls", "Accuracy"]
+           "Zeros", "Falls", "Accuracy", "TwoLayers", "Separates"]
 
 
 @dataclass(frozen=True)
@@ -314,3 +314,68 @@ class Accuracy:
 
     def summary(self) -> Text:
         return Text(f"held-out accuracy ≥ {self.at_least:.0%}", f"留出数据准确率 ≥ {self.at_least:.0%}")
+
+
+# --- 02_neurons: a small network's weights, judged by what the network computes ----------------------------
+# (lesson02's block: xor_params may choose any hidden size, so shapes are checked for consistency, not equality)
+
+def _size(shape, index):
+    return shape[index] if isinstance(shape, tuple) and len(shape) > index else None
+
+
+@dataclass(frozen=True)
+class TwoLayers:
+    """The result is ``(W1, b1, W2, b2)`` of a two-layer network ``n_in -> H -> n_out``, any ``H >= 2``:
+    W1 (H, n_in), b1 (H,), W2 (n_out, H), b2 (n_out,)."""
+
+    n_in: int
+    n_out: int
+
+    def problem(self, value, what):
+        if not isinstance(value, (list, tuple)) or len(value) != 4:
+            return say("prop_two_layers", what=what, got=_show(value, _shapes), n_in=self.n_in, n_out=self.n_out)
+        W1, b1, W2, b2 = (_shapes(v) for v in value)
+        H = _size(W1, 0)
+        if (H is None or H < 2 or W1 != (H, self.n_in) or b1 != (H,) or W2 != (self.n_out, H)
+                or b2 != (self.n_out,)):
+            return say("prop_two_layers", what=what, got=_show(value, _shapes), n_in=self.n_in, n_out=self.n_out)
+        return None
+
+    def summary(self) -> Text:
+        return Text("shapes right", "形状正确")
+
+
+def _point(x) -> str:
+    return "(" + ", ".join(f"{v:g}" for v in x) + ")"
+
+
+@dataclass(frozen=True)
+class Separates:
+    """``forward(result, X)`` (one output per row of ``X``) is strictly above ``threshold`` where
+    ``labels`` is 1 and strictly below it where ``labels`` is 0. ``X`` is shown in messages, so it must
+    be public (the lesson's own points), never hidden inputs."""
+
+    X: object
+    labels: object
+    forward: Callable
+    threshold: float = 0.5
+
+    def problem(self, value, what):
+        X = np.asarray(self.X, dtype=np.float64)
+        try:
+            out = np.asarray(self.forward(value, X), dtype=np.float64).reshape(-1)
+        except Exception as error:  # shapes that do not fit together, or not arrays at all
+            return say("prop_not_data", what=what, why=f"{type(error).__name__}: {str(error)[:100]}")
+        if out.shape != (len(X),):
+            return say("prop_not_data", what=what, why=Text("the network does not give one output per point",
+                                                            "网络没有为每个点给出一个输出"))
+        for x, y, o in zip(X, np.asarray(self.labels), out):
+            above = bool(o > self.threshold)
+            if y and not above:
+                return say("prop_below", what=what, point=_point(x), got=o, threshold=self.threshold)
+            if not y and not o < self.threshold:
+                return say("prop_above", what=what, point=_point(x), got=o, threshold=self.threshold)
+        return None
+
+    def summary(self) -> Text:
+        return Text(f"every point on its side of {self.threshold:g}", f"每个点都落在 {self.threshold:g} 的正确一侧")

@@ -318,4 +318,6 @@ def show_value(value) -> str:
     """A value on one line, rows of a matrix side by side."""
     if isinstance(value, np.ndarray):
         return " ".join(np.array2string(value, precision=6, suppress_small=True, separator=", ").split())
+    if isinstance(value, tuple):  # e.g. collapse_linear's (W, b): each item on the same line
+        return "(" + ", ".join(show_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     return repr(value)

@@ -399,6 +399,19 @@ CATALOG: dict[str, tuple[str, str]] = {
     "prop_accuracy": (
         "{what}: accuracy on held-out data is {got:.1%}; at least {expected:.0%} is expected.",
         "{what}：在留出数据上的准确率是 {got:.1%}；应至少为 {expected:.0%}。"),
+    # --- lesson02 (02_neurons): a network's weights judged by what it computes ---------------------
+    "prop_two_layers": (
+        "{what} has shapes {got}; expected `(W1, b1, W2, b2)` with `W1` `(H, {n_in})`, `b1` `(H,)`, "
+        "`W2` `({n_out}, H)` and `b2` `({n_out},)` for one hidden size `H` of at least 2.",
+        "{what} 的形状是 {got}；应为 `(W1, b1, W2, b2)`，其中 `W1` 为 `(H, {n_in})`、`b1` 为 `(H,)`、"
+        "`W2` 为 `({n_out}, H)`、`b2` 为 `({n_out},)`，隐藏层大小 `H` 至少为 2。"),
+    "prop_below": (
+        "{what}: at the point {point} the network gives {got:.4g}, which should be above {threshold:g}.",
+        "{what}：在点 {point} 处网络输出 {got:.4g}，应大于 {threshold:g}。"),
+    "prop_above": (
+        "{what}: at the point {point} the network gives {got:.4g}, which should be below {threshold:g}.",
+        "{what}：在点 {point} 处网络输出 {got:.4g}，应小于 {threshold:g}。"),
+    # --- end of lesson02's block ---------------------------------------------------------------------
     "prop_not_data": (
         "{what} is not the expected kind of result: {why}.",
         "{what} 不是预期类型的结果：{why}。"),

@@ -121,12 +121,12 @@ def test_a_cell_without_the_function_is_refused():
 
 
 def elementwise_functions():
-    return [name for name, domain in DOMAINS.items() if isinstance(domain.args[0], Elementwise)]
+    return [name for name, domain in DOMAINS.items() if domain.args and isinstance(domain.args[0], Elementwise)]
 
 
 def test_every_elementwise_function_of_03_gets_float_only_and_array_only_mutants():
     answers = audit.answer_cells(read(REPO / "source" / A / NB))
-    names = elementwise_functions()
+    names = [name for name in elementwise_functions() if name in answers]  # 02's step has its own notebook
     assert {"relu", "sigmoid_grad", "gelu_grad", "leaky_relu_grad"} <= set(names)
     for name in names:
         mutants = mutants_of(answers[name], name)

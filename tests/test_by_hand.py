@@ -36,11 +36,23 @@ FROM_REFERENCE = {
                                                              h=0.5),
     "chain_rule_derivative(1)": lambda: solutions.chain_rule_derivative(1.0),
     "[5 6] @ [1 2]^T": lambda: solutions.matmul(np.array([[5.0, 6.0]]), np.array([[1.0], [2.0]]))[0, 0],
+    # 02_neurons
+    "neuron z (w = [6, 2, 2], x = [1, 0, 0], b = 1)": lambda: solutions.neuron(
+        np.array([1.0, 0.0, 0.0]), np.array([6.0, 2.0, 2.0]), 1.0, lambda z: z),
+    "step(5, threshold=5)": lambda: solutions.step(5.0, threshold=5.0),
+    "linear_forward worked layer, z[1]": lambda: solutions.linear_forward(
+        np.array([[2.0, 3.0]]), np.array([[1.0, 0.5], [0.5, 2.0], [-1.0, -0.5]]), np.array([0.1, -0.2, 0.0]))[0, 1],
+    "collapse (W1 = [[2]], b1 = [1], W2 = [[3]], b2 = [-1])": lambda: [
+        float(v.item()) for v in solutions.collapse_linear(np.array([[2.0]]), np.array([1.0]), np.array([[3.0]]),
+                                                           np.array([-1.0]))],
+    "relu(x1 + x2 - 1) at the XOR points": lambda: solutions.relu(
+        np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]) @ np.array([1.0, 1.0]) - 1.0),
 }
 # Words a Chinese by-hand sentence may contain: the names and notation it talks about.
 NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "Phi", "phi", "ln", "logit", "s_i",
          "s_j", "ReLU",
-         "dx", "dy", "du", "dL", "dw"}  # 01_calculus: derivatives written dy/dx
+         "dx", "dy", "du", "dL", "dw",  # 01_calculus: derivatives written dy/dx
+         "step", "threshold", "x1", "x2", "W1", "W2", "b1", "b2"}  # 02_neurons
 
 
 @pytest.fixture(autouse=True)
