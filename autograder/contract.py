@@ -3,8 +3,9 @@
 The contract (CURRICULUM.md, "How graded cells are identified" and "Languages"): every graded
 name has one answer cell whose ``grade_id`` is the name and which defines it, and test cells
 ``test_<name>...`` carrying the points; prose comes in English/Chinese pairs; source notebooks
-carry no outputs; and each answer's solution is the reference in ``solutions/``, character for
-character, so there is one reference, not two. Each problem is one line naming the cell.
+carry no outputs; comments of shared code cells come in English/Chinese line pairs; and each
+answer's solution is the reference in ``solutions/``, character for character, so there is one
+reference, not two. Each problem is one line naming the cell.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from .bilingual import pairing_problems
 from .curriculum import ASSIGNMENTS, LANGUAGES, owner_of
 from .release import SET_LANGUAGE_CALL
 
@@ -84,6 +86,7 @@ def check_notebook(nb, graded: tuple[str, ...], compare_reference: bool = True) 
     answers = _answer_cells(nb, graded, problems)
     problems += _tests(nb, answers)
     problems += _language_switch(nb)
+    problems += _bilingual_comments(nb)
     if compare_reference:
         problems += _matches_reference(answers)
     return problems
@@ -185,6 +188,16 @@ def _language_switch(nb) -> list[str]:
     if len(calls) != 1 or not nbgrader_meta(nb.cells[calls[0]]).get("locked"):
         return ['exactly one locked setup cell must call set_language("en") (the release sets its language there)']
     return []
+
+
+def _bilingual_comments(nb) -> list[str]:
+    """Comments of the shared code cells come in English/Chinese line pairs (the release keeps one).
+
+    Test cells are left to their own conventions: their comments are short code notes.
+    """
+    return [f"{_label(i, cell)} {problem} (write each comment as an English line, then its Chinese line)"
+            for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and not is_test_cell(cell)
+            for problem in pairing_problems(cell.source)]
 
 
 def _matches_reference(answers: dict[str, str]) -> list[str]:

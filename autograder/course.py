@@ -12,7 +12,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from .release import DropAuthorNotes, KeepLanguage, LetRunAllContinue, SetMessageLanguage
+from .release import DropAuthorNotes, KeepCommentLanguage, KeepLanguage, LetRunAllContinue, SetMessageLanguage
 
 CONFIG_FILE = "nbgrader_config.py"
 
@@ -22,7 +22,7 @@ def configure(c: Config) -> None:
     from nbgrader.converters import GenerateAssignment
 
     default = list(GenerateAssignment.class_traits()["preprocessors"].default())
-    ours = [KeepLanguage, SetMessageLanguage, LetRunAllContinue, DropAuthorNotes]
+    ours = [KeepLanguage, KeepCommentLanguage, SetMessageLanguage, LetRunAllContinue, DropAuthorNotes]
     c.GenerateAssignment.preprocessors = ours + default
     # Hidden tests can take a moment (numerical Jacobians); a runaway cell must still end.
     c.Execute.timeout = 60

@@ -380,6 +380,28 @@ CATALOG: dict[str, tuple[str, str]] = {
         "✓ {fn} leaves its input exactly as it was.",
         "✓ {fn} 没有改变它的输入。"),
     # --- end of issue 9's block -------------------------------------------------------------------
+    # --- by-hand questions (autograder/by_hand.py) and plots (autograder/plotting.py) ---------
+    # Kept in one block for the lesson authors; the questions' own steps live in by_hand.py.
+    "by_hand_todo": (
+        "Work out {expression} on paper, then replace `...` with your answer and run this cell again.",
+        "先在纸上算出 {expression}，再把 `...` 换成你的答案，然后重新运行本单元格。"),
+    "by_hand_not_a_number": (
+        "{expression}: type a number such as 0.25 (or a list of numbers), not {got}.",
+        "{expression}：请输入一个数（例如 0.25）或一列数，而不是 {got}。"),
+    "by_hand_wrong_count": (
+        "{expression} is {expected} numbers; you typed {got}.",
+        "{expression} 是 {expected} 个数，你输入了 {got} 个。"),
+    "by_hand_right": ("✓ {expression} = {answer}: right.", "✓ {expression} = {answer}：正确。"),
+    "by_hand_wrong": ("✗ {expression} is not {answer}.", "✗ {expression} 不等于 {answer}。"),
+    "by_hand_redo": (" Redo step {number}: {step}", "请重做第 {number} 步：{step}"),
+    "by_hand_steps": (" Go through the steps again: {steps}", "请把各步重新算一遍：{steps}"),
+    "plot_axis_z": ("z (input)", "z（输入）"),
+    "plot_axis_value": ("value", "取值"),
+    "plot_modifies_input": ("{fn} modifies its input z: its test fails until it stops",
+                            "{fn} 修改了输入 z：不改正，它的测试就通不过"),
+    "plot_raised": ("{fn}(z) raised {error}", "{fn}(z) 抛出了 {error}"),
+    "plot_not_numbers": ("{fn}(z) did not return numbers shaped like z",
+                         "{fn}(z) 返回的不是与 z 形状相同的数值"),
 }
 
 

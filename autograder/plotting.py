@@ -1,8 +1,9 @@
-"""Plots the lessons draw with the learner's own functions.
+"""Plots the lessons draw with the learner's own functions, labelled in the release's language.
 
-A panel whose function is not implemented yet (or raises) shows ``name(z) = ?`` instead of a
-curve, so a plot cell works from the first run of a fresh notebook and fills in as the learner
-progresses. Labels are mathematical, not prose, so they need no translation.
+A panel whose function is missing or still raises ``NotImplementedError`` shows ``name(z) = ?``
+instead of a curve, so a plot cell works from the first run of a fresh notebook and fills in as
+the learner progresses. A function that works but breaks a rule (it modifies its input) is drawn,
+with a note saying what is wrong; one that raises another error gets a note instead of a curve.
 """
 from __future__ import annotations
 
@@ -12,45 +13,76 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .calls import call
+from .fonts import select as _select_font
+from .messages import Text, get_language, say
+
+# Chinese labels need the course font from the first figure on, whenever the language was chosen.
+_select_font(get_language())
 
 
-def _curve(fn: Callable, z: np.ndarray):
-    """``fn(z)`` as a float array of z's shape, or None if it is not available."""
-    outcome = call(fn, (z,))
-    if outcome.problem is not None:
-        return None
+def label(en: str, zh: str) -> str:
+    """A plot label (axis, legend, title) or a short printed line, in the current language:
+    ``label("layer", "层")``."""
+    return Text(en, zh).render()
+
+
+def _curve(fn: Callable | None, z: np.ndarray, kwargs: dict) -> tuple[np.ndarray | None, str | None]:
+    """``(y, note)``: ``fn(z, **kwargs)`` as a float array of z's shape (None if there is none to draw)
+    and a note on what is wrong (None if nothing is, or if the function is simply not written yet)."""
+    name = getattr(fn, "__name__", "f")
+    if not callable(fn):
+        return None, None
+    outcome = call(fn, (z,), kwargs)
+    problem = outcome.problem
+    if problem is not None and problem.key == "not_implemented":
+        return None, None
+    if problem is not None and problem.key == "raised":
+        error = problem.en.split(" raised ", 1)[-1].rstrip(".").strip("`")  # "TypeError: ...", in both
+        return None, say("plot_raised", fn=name, error=error[:60]).render()
+    if problem is not None and problem.key != "mutated":
+        return None, str(problem)
     try:
         y = np.asarray(outcome.value, dtype=np.float64)
     except (TypeError, ValueError):
-        return None
-    return y if y.shape == z.shape else None
+        y = None
+    if y is None or y.shape != z.shape:
+        return None, say("plot_not_numbers", fn=name).render()
+    return y, (say("plot_modifies_input", fn=name).render() if problem is not None else None)
 
 
-def plot_with_derivatives(pairs: Sequence[tuple[Callable, Callable]], z_range=(-4.0, 4.0),
-                          columns: int = 3) -> None:
-    """One panel per ``(f, f_grad)`` pair: ``f`` solid, ``f_grad`` dashed, over ``z_range``.
+def plot_with_derivatives(pairs: Sequence[tuple], z_range=(-4.0, 4.0), columns: int = 3) -> None:
+    """One panel per ``(f, f_grad)`` or ``(f, f_grad, kwargs)``: ``f`` solid, ``f_grad`` dashed.
 
-    pairs: element-wise functions and their derivatives. The figure is left to the notebook's
-    inline backend to display (returning it would display it twice).
+    pairs: element-wise functions and their derivatives; ``kwargs`` (e.g. ``{"alpha": 0.1}``) is
+    passed to both and shown in the panel's title. The figure is left to the notebook's inline
+    backend to display (returning it would display it twice).
     """
     import matplotlib.pyplot as plt
 
     z = np.linspace(*z_range, 401)
     rows = math.ceil(len(pairs) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3 * rows), squeeze=False)
-    for ax, (fn, grad_fn) in zip(axes.flat, pairs):
+    fig, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.2 * rows), squeeze=False)
+    for ax, pair in zip(axes.flat, pairs):
+        fn, grad_fn, kwargs = (*pair, {})[:3]
         name = getattr(fn, "__name__", "f")
+        settings = ", ".join(f"{k} = {v}" for k, v in kwargs.items())
         ax.axhline(0, color="0.8", lw=0.8)
         ax.axvline(0, color="0.8", lw=0.8)
-        for f, style, label in ((fn, "-", f"{name}(z)"), (grad_fn, "--", f"{name}'(z)")):
-            y = _curve(f, z)
+        notes = []
+        for f, style, color, text in ((fn, "-", "C0", f"{name}(z)"), (grad_fn, "--", "C1", f"{name}'(z)")):
+            y, note = _curve(f, z, kwargs)
             if y is not None:
-                ax.plot(z, y, style, label=label)
-            else:
-                ax.text(0.5, 0.5 if style == "-" else 0.35, f"{label} = ?", transform=ax.transAxes,
-                        ha="center", color="0.4")
-        ax.set_title(name)
-        ax.set_xlabel("z")
+                ax.plot(z, y, style, color=color, label=text)
+            elif note is None:
+                notes.append(f"{text} = ?")
+            if note is not None:
+                notes.append(note)
+        for k, note in enumerate(notes):
+            ax.text(0.5, 0.62 - 0.14 * k, note, transform=ax.transAxes, ha="center", color="0.3",
+                    fontsize="small", wrap=True, bbox={"facecolor": "white", "edgecolor": "0.8", "alpha": 0.9})
+        ax.set_title(f"{name} ({settings})" if settings else name)
+        ax.set_xlabel(str(say("plot_axis_z")))
+        ax.set_ylabel(str(say("plot_axis_value")))
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="upper left", fontsize="small")
     for ax in list(axes.flat)[len(pairs):]:

@@ -11,6 +11,7 @@ import re
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode, validate, TraitError
 
+from .bilingual import keep_language
 from .curriculum import LANGUAGES
 
 SET_LANGUAGE_CALL = re.compile(r'^(\s*set_language\()"(\w+)"(\))', re.MULTILINE)
@@ -39,6 +40,19 @@ class KeepLanguage(LanguagePreprocessor):
                     if cell.cell_type != "markdown" or cell.metadata.get("lang", self.language) == self.language]
         nb.metadata["nnmath"] = {"language": self.language}
         return nb, resources
+
+
+class KeepCommentLanguage(LanguagePreprocessor):
+    """Keep only the release's line of each English/Chinese comment and docstring pair.
+
+    Code cells are shared, so their comments and docstrings are written line by line in both
+    languages (see :mod:`autograder.bilingual`); the learner reads one.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.source = keep_language(cell.source, self.language)
+        return cell, resources
 
 
 class SetMessageLanguage(LanguagePreprocessor):

@@ -177,7 +177,7 @@ def _passes(*args, **kwargs):
 
 
 expect = expect_derivative = expect_jacobian = expect_backward = _passes
-expect_matches_reference = expect_elementwise = expect_stable = expect_raises = _passes
+expect_matches_reference = expect_elementwise = expect_stable = expect_raises = check_by_hand = _passes
 
 
 def set_language(language):
@@ -200,7 +200,8 @@ class _Input:
 Uniform = Normal = Labels = _Input
 '''
 
-SHADOW_AUTOGRADER_PLOTTING = "def plot_with_derivatives(*args, **kwargs):\n    pass\n"
+SHADOW_AUTOGRADER_PLOTTING = ("def plot_with_derivatives(*args, **kwargs):\n    pass\n\n\n"
+                              "def label(en, zh):\n    return en\n")
 
 # --- 3. IPython input transformers and hooks ----------------------------------------------------------------
 

@@ -155,3 +155,29 @@ def test_the_curriculum_table_names_every_graded_function_of_every_assignment():
     for folder, assignment in ASSIGNMENTS.items():
         assert set(assignment.graded) == {n for n, f in solutions.ASSIGNMENT_OF.items() if f == folder}, folder
         assert assignment.notebook == folder.split("_", 1)[1]
+
+
+# --- comments of shared code cells (lesson authors) ------------------------------------------------
+
+def test_an_english_comment_without_its_chinese_line(course):
+    def change(nb):
+        cell(nb, "setup").source += "\n# a new note in English only"
+    text = problems_after(course, change)
+    last = len(cell(nbformat.read(str(course / NOTEBOOK), as_version=4), "setup").source.split("\n"))
+    assert f"(setup) line {last}: an English comment without its Chinese line right after it" in text
+
+
+def test_a_chinese_docstring_line_without_its_english_line(course):
+    def change(nb):
+        relu = cell(nb, "relu")
+        relu.source = relu.source.replace("    Rectified linear unit, element-wise.\n", "")
+        relu.source = relu.source.replace('"""Rectified linear unit, element-wise.\n', '"""\n    多余的一行。\n')
+    text = problems_after(course, change)
+    assert "(relu) line 3: a Chinese docstring line without its English line right before it" in text
+
+
+def test_an_ungraded_by_hand_cell_is_accepted(course):
+    def change(nb):
+        nb.cells.insert(nb.cells.index(cell(nb, "setup")) + 1, nbformat.v4.new_code_cell(
+            "# By hand first.\n# 先动手算。\nanswer = ...\ncheck_by_hand(\"sigmoid(0)\", answer)"))
+    assert problems_after(course, change) == ""

@@ -1,0 +1,172 @@
+"""Numbers the learner works out on paper before writing code, checked the moment they are typed.
+
+A by-hand cell of a lesson reads::
+
+    answer = ...
+    check_by_hand("relu_grad(-3)", answer)
+
+:func:`check_by_hand` prints one line in the release's language: what to do while the answer is
+still ``...``, "right", or which step of the computation to redo. It never raises on what the
+learner typed and is not graded, so a by-hand cell left alone does not stop Run All.
+
+Each :class:`Question` states the value, a tolerance fit for a hand computation (a learner may
+write 0.333 for 1/3), the steps of the computation, and the wrong answers a beginner typically
+gets, each tied to the step that produces it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .messages import Text, say
+
+
+@dataclass(frozen=True)
+class Question:
+    """One number (or a short list of numbers) to compute by hand.
+
+    expression: what is asked, in notation both languages share (e.g. ``"relu'(-3)"``).
+    value: the answer, a float or a tuple of floats.
+    steps: the computation, one :class:`Text` per step, in order; a step says what to do, not its result.
+    slips: ``(wrong value, step number)`` pairs, steps counted from 1: a typical wrong answer and
+    the step where it goes wrong.
+    atol: how far from ``value`` (each entry, absolute) an answer may be and still count as right.
+    """
+
+    expression: str
+    value: float | tuple[float, ...]
+    steps: tuple[Text, ...]
+    slips: tuple[tuple[float | tuple[float, ...], int], ...] = ()
+    atol: float = 2e-3
+
+
+def _t(en: str, zh: str) -> Text:
+    return Text(en, zh, "by_hand_step")
+
+
+LN2 = math.log(2.0)
+
+# question id -> question. The ids are what a notebook's by-hand cell names.
+QUESTIONS: dict[str, Question] = {
+    # --- 03_activations ---------------------------------------------------------------------
+    "relu_grad(-3)": Question(
+        "relu'(-3)", 0.0,
+        (_t("decide which piece of ReLU z = -3 lies on (z > 0 or z <= 0) and write that piece's formula.",
+            "判断 z = -3 落在 ReLU 的哪一段（z > 0 还是 z <= 0），写出那一段的公式。"),
+         _t("differentiate that piece with respect to z (the slope of that piece, not its value).",
+            "把那一段对 z 求导（要的是那一段的斜率，不是函数值）。")),
+        slips=((1.0, 1), (-3.0, 2))),
+    "leaky_relu(-2, alpha=0.1)": Question(
+        "leaky_relu(-2, alpha=0.1)", -0.2,
+        (_t("decide which piece z = -2 lies on: z itself for z > 0, alpha z for z <= 0.",
+            "判断 z = -2 落在哪一段：z > 0 时取 z 本身，z <= 0 时取 alpha z。"),
+         _t("multiply alpha = 0.1 by z = -2 (mind the sign, and use this alpha, not the default 0.01).",
+            "用 alpha = 0.1 乘以 z = -2（注意符号，并且用这里的 alpha，不是默认的 0.01）。")),
+        slips=((-2.0, 1), (0.0, 1), (0.2, 2), (-0.02, 2))),
+    "leaky_relu_grad(-2, alpha=0.1)": Question(
+        "leaky_relu'(-2, alpha=0.1)", 0.1,
+        (_t("decide which piece z = -2 lies on and write that piece's formula.",
+            "判断 z = -2 落在哪一段，写出那一段的公式。"),
+         _t("differentiate that piece: the slope of alpha z is the number multiplying z.",
+            "对那一段求导：alpha z 的斜率就是乘在 z 前面的那个数。")),
+        slips=((1.0, 1), (0.0, 1), (-0.2, 2), (0.01, 2))),
+    "sigmoid(0)": Question(
+        "sigmoid(0)", 0.5,
+        (_t("compute e^(-z) at z = 0 (any number to the power 0 is 1).",
+            "计算 z = 0 时的 e^(-z)（任何数的 0 次方都是 1）。"),
+         _t("put it into 1 / (1 + e^(-z)).", "把它代入 1 / (1 + e^(-z))。")),
+        slips=((1.0, 1), (0.0, 1), (2.0, 2))),
+    "sigmoid_grad(0)": Question(
+        "sigmoid'(0)", 0.25,
+        (_t("compute s = sigmoid(0).", "计算 s = sigmoid(0)。"),
+         _t("multiply s by (1 - s): sigmoid'(z) = s (1 - s), the derivative, not the function itself.",
+            "用 s 乘以 (1 - s)：sigmoid'(z) = s (1 - s)，要的是导数，不是函数值本身。")),
+        slips=((0.5, 2), (0.0, 2), (1.0, 1))),
+    "tanh_grad(0)": Question(
+        "tanh'(0)", 1.0,
+        (_t("compute t = tanh(0) = (e^0 - e^0) / (e^0 + e^0).", "计算 t = tanh(0) = (e^0 - e^0) / (e^0 + e^0)。"),
+         _t("put t into 1 - t^2 (the derivative of tanh, not the one of sigmoid).",
+            "把 t 代入 1 - t^2（这是 tanh 的导数，不是 sigmoid 的导数）。")),
+        slips=((0.0, 2), (0.25, 2), (0.5, 1))),
+    "gelu_grad(0)": Question(
+        "gelu'(0)", 0.5,
+        (_t("find Phi(0): the bell curve is symmetric about 0, so what share of it lies left of 0?",
+            "求 Phi(0)：钟形曲线关于 0 对称，它有多大比例位于 0 的左边？"),
+         _t("put it into gelu'(z) = Phi(z) + z phi(z) at z = 0 (the second term has the factor z).",
+            "代入 gelu'(z) = Phi(z) + z phi(z)，取 z = 0（第二项带有因子 z）。")),
+        slips=((0.0, 1), (1.0, 1), (0.5 + 1 / math.sqrt(2 * math.pi), 2))),
+    "softmax([0, ln 2])": Question(
+        "softmax([0, ln 2])", (1 / 3, 2 / 3),
+        (_t("exponentiate each logit: e^0 and e^(ln 2) (e^(ln a) = a).",
+            "对每个 logit 求指数：e^0 和 e^(ln 2)（e^(ln a) = a）。"),
+         _t("divide each of the two results by their sum.", "把两个结果分别除以它们的和。")),
+        slips=(((0.5, 0.5), 1), ((0.0, LN2), 1), ((1.0, 2.0), 2), ((0.0, 1.0), 1))),
+    "softmax_jacobian([0, ln 2])[0, 1]": Question(
+        "J[0, 1] (z = [0, ln 2])", -2 / 9,
+        (_t("take s = softmax([0, ln 2]) from the question above.", "从上一题取 s = softmax([0, ln 2])。"),
+         _t("row 0, column 1 is off the diagonal (i != j): J[i, j] = -s_i s_j.",
+            "第 0 行第 1 列不在对角线上（i != j）：J[i, j] = -s_i s_j。")),
+        slips=((2 / 9, 2), (-1 / 9, 2), (-4 / 9, 2), (1 / 9, 2), (-0.25, 1))),
+}
+
+
+def _as_numbers(answer) -> np.ndarray | None:
+    """The answer as a 1-D float array, or None if it is not one or more real numbers."""
+    if isinstance(answer, bool) or answer is None or answer is Ellipsis:
+        return None
+    if isinstance(answer, str):
+        try:
+            answer = float(answer.strip())
+        except ValueError:
+            return None
+    try:
+        numbers = np.asarray(answer, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return None
+    return numbers if numbers.size and np.all(np.isfinite(numbers)) else None
+
+
+def _close(numbers: np.ndarray, value, atol: float) -> bool:
+    target = np.asarray(value, dtype=np.float64).reshape(-1)
+    return numbers.shape == target.shape and bool(np.all(np.abs(numbers - target) <= atol))
+
+
+def _show(numbers: np.ndarray) -> str:
+    shown = [f"{x:.6g}" for x in numbers]
+    return shown[0] if len(shown) == 1 else "[" + ", ".join(shown) + "]"
+
+
+def judge(question_id: str, answer) -> tuple[bool | None, Text]:
+    """(verdict, message) for ``answer`` to the question ``question_id``.
+
+    verdict: True (right), False (wrong) or None (nothing to judge yet: ``...`` or not a number).
+    Raises KeyError, naming the known ids, if the question does not exist (a lesson author's slip).
+    """
+    if question_id not in QUESTIONS:
+        raise KeyError(f"no by-hand question {question_id!r} (known: {', '.join(QUESTIONS)})")
+    question = QUESTIONS[question_id]
+    expression = question.expression
+    if answer is Ellipsis:
+        return None, say("by_hand_todo", expression=expression)
+    numbers = _as_numbers(answer)
+    if numbers is None:
+        return None, say("by_hand_not_a_number", expression=expression, got=repr(answer)[:40])
+    expected_count = np.asarray(question.value).size
+    if numbers.size != expected_count:
+        return False, say("by_hand_wrong_count", expression=expression, expected=expected_count, got=numbers.size)
+    if _close(numbers, question.value, question.atol):
+        return True, say("by_hand_right", expression=expression, answer=_show(numbers))
+    wrong = say("by_hand_wrong", expression=expression, answer=_show(numbers))
+    for slip, step in question.slips:
+        if _close(numbers, slip, question.atol):
+            return False, wrong + say("by_hand_redo", number=step, step=question.steps[step - 1])
+    steps = Text(" ".join(f"({n}) {s.en}" for n, s in enumerate(question.steps, 1)),
+                 "".join(f"（{n}）{s.zh}" for n, s in enumerate(question.steps, 1)))
+    return False, wrong + say("by_hand_steps", steps=steps)
+
+
+def check_by_hand(question_id: str, answer) -> None:
+    """Print, in the current language, whether ``answer`` to ``question_id`` is right (see :func:`judge`)."""
+    print(judge(question_id, answer)[1])

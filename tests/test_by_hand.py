@@ -1,0 +1,136 @@
+"""By-hand questions: right answers, the step a typical slip points to, nothing that stops Run All."""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+import solutions
+from autograder import check_by_hand
+from autograder.by_hand import QUESTIONS, judge
+from autograder.contract import nbgrader_meta
+from autograder.messages import set_language
+from conftest import ASSIGNMENTS, REPO
+from notebook_tools import read
+
+# Each question's value, computed here from the reference rather than copied from by_hand.py.
+FROM_REFERENCE = {
+    "relu_grad(-3)": lambda: solutions.relu_grad(-3.0),
+    "leaky_relu(-2, alpha=0.1)": lambda: solutions.leaky_relu(-2.0, alpha=0.1),
+    "leaky_relu_grad(-2, alpha=0.1)": lambda: solutions.leaky_relu_grad(-2.0, alpha=0.1),
+    "sigmoid(0)": lambda: solutions.sigmoid(0.0),
+    "sigmoid_grad(0)": lambda: solutions.sigmoid_grad(0.0),
+    "tanh_grad(0)": lambda: solutions.tanh_grad(0.0),
+    "gelu_grad(0)": lambda: solutions.gelu_grad(0.0),
+    "softmax([0, ln 2])": lambda: solutions.softmax(np.array([0.0, math.log(2.0)])),
+    "softmax_jacobian([0, ln 2])[0, 1]": lambda: solutions.softmax_jacobian(np.array([0.0, math.log(2.0)]))[0, 1],
+}
+# Words a Chinese by-hand sentence may contain: the names and notation it talks about.
+NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "Phi", "phi", "ln", "logit", "s_i",
+         "s_j", "ReLU"}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("en")
+
+
+def test_every_question_is_checked_against_the_reference():
+    assert set(FROM_REFERENCE) == set(QUESTIONS)
+
+
+@pytest.mark.parametrize("question_id", sorted(QUESTIONS))
+def test_the_value_is_the_reference_value(question_id):
+    expected = np.asarray(FROM_REFERENCE[question_id](), dtype=float).reshape(-1)
+    np.testing.assert_allclose(np.asarray(QUESTIONS[question_id].value, dtype=float).reshape(-1), expected,
+                               rtol=0, atol=1e-12)
+    assert judge(question_id, expected.tolist() if expected.size > 1 else float(expected[0]))[0] is True
+
+
+@pytest.mark.parametrize("question_id", sorted(QUESTIONS))
+def test_every_slip_is_wrong_and_names_a_real_step(question_id):
+    question = QUESTIONS[question_id]
+    assert len(question.steps) >= 2
+    for slip, step in question.slips:
+        assert 1 <= step <= len(question.steps)
+        verdict, text = judge(question_id, list(np.atleast_1d(slip)))
+        assert verdict is False
+        assert f"Redo step {step}: {question.steps[step - 1].en}" in text.en
+        assert f"请重做第 {step} 步：{question.steps[step - 1].zh}" in text.zh
+
+
+def test_right_within_the_tolerance_of_a_hand_computation():
+    assert judge("softmax([0, ln 2])", [0.333, 0.667])[0] is True
+    assert judge("softmax([0, ln 2])", (1 / 3, 2 / 3))[0] is True
+    assert judge("softmax([0, ln 2])", np.array([1 / 3, 2 / 3]))[0] is True
+    assert judge("sigmoid_grad(0)", "0.25")[0] is True  # typed as text
+    assert judge("sigmoid_grad(0)", 0.26)[0] is False
+    verdict, text = judge("sigmoid_grad(0)", 1 / 4)
+    assert verdict is True and text.en == "✓ sigmoid'(0) = 0.25: right." and text.zh == "✓ sigmoid'(0) = 0.25：正确。"
+
+
+def test_a_wrong_answer_without_a_known_slip_lists_every_step():
+    verdict, text = judge("sigmoid_grad(0)", 0.7)
+    assert verdict is False
+    assert text.en.startswith("✗ sigmoid'(0) is not 0.7. Go through the steps again: (1) compute s")
+    assert "（1）计算 s = sigmoid(0)。（2）" in text.zh
+
+
+def test_the_untouched_cell_says_what_to_do():
+    verdict, text = judge("relu_grad(-3)", ...)
+    assert verdict is None and "replace `...` with your answer" in text.en and "换成你的答案" in text.zh
+
+
+@pytest.mark.parametrize("answer", ["abc", None, True, [], [float("nan")], object(), {"a": 1}])
+def test_what_is_not_a_number_is_named_not_raised(answer):
+    verdict, text = judge("relu_grad(-3)", answer)
+    assert verdict is None and "type a number" in text.en and "请输入一个数" in text.zh
+
+
+def test_the_wrong_count_of_numbers():
+    verdict, text = judge("softmax([0, ln 2])", 0.5)
+    assert verdict is False and text.en == "softmax([0, ln 2]) is 2 numbers; you typed 1."
+
+
+def test_an_unknown_question_is_an_authors_error_naming_the_known_ones():
+    with pytest.raises(KeyError, match="relu_grad\\(-3\\)"):
+        judge("relu(-3)", 0.0)
+
+
+def test_check_by_hand_prints_in_the_current_language_and_returns_nothing(capsys):
+    assert check_by_hand("tanh_grad(0)", 0.25) is None
+    set_language("zh")
+    check_by_hand("tanh_grad(0)", 0.25)
+    english_line, chinese_line = capsys.readouterr().out.strip().splitlines()
+    assert english_line.startswith("✗ tanh'(0) is not 0.25. Redo step 2")
+    assert chinese_line.startswith("✗ tanh'(0) 不等于 0.25。请重做第 2 步")
+
+
+def test_chinese_sentences_hold_no_english_words_but_names():
+    texts = [t for q in QUESTIONS.values() for t in q.steps]
+    for question_id in QUESTIONS:
+        texts += [judge(question_id, answer)[1] for answer in (..., "x", 1e9)]
+    for text in texts:
+        prose = re.sub(r"`[^`]*`", "", text.zh)
+        words = {w for w in re.findall(r"[A-Za-z_]+", prose) if len(w) > 1} - NAMES  # one letter: notation
+        assert not words, (text.zh, words)
+        assert not re.search(r"[。，：；] ", text.zh), text.zh  # no stray space after Chinese punctuation
+
+
+def test_notebook_by_hand_cells_name_known_questions_and_are_not_graded():
+    used = set()
+    for assignment in ASSIGNMENTS:
+        from autograder.curriculum import ASSIGNMENTS as CURRICULUM
+        nb = read(REPO / "source" / assignment / CURRICULUM[assignment].notebook_file)
+        for cell in nb.cells:
+            ids = re.findall(r'check_by_hand\("([^"]+)"', cell.source)
+            if ids:
+                assert not nbgrader_meta(cell), "a by-hand cell is ungraded: no nbgrader metadata"
+                assert "answer = ..." in cell.source
+            used |= set(ids)
+    assert used and used <= set(QUESTIONS), used - set(QUESTIONS)
+    assert used == set(QUESTIONS), f"questions no notebook asks: {set(QUESTIONS) - used}"
