@@ -318,4 +318,6 @@ def show_value(value) -> str:
     """A value on one line, rows of a matrix side by side."""
     if isinstance(value, np.ndarray):
         return " ".join(np.array2string(value, precision=6, suppress_small=True, separator=", ").split())
+    if type(value) is tuple:  # e.g. softmax_cross_entropy's (loss, dlogits): each item on the same line
+        return "(" + ", ".join(show_value(item) for item in value) + ")"
     return repr(value)
