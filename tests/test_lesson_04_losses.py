@@ -93,3 +93,13 @@ def test_a_mistake_loses_exactly_its_own_points(mistake, grader, tmp_path):
         score, _, problems = scores[grade_id]
         assert score == 0 and problems, (grade_id, problems)
         assert any(named in p for p in problems), (grade_id, problems)
+
+
+def test_grading_a_learner_costs_under_a_second_of_cpu():
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "lesson_cost.py"), A, "--students", "3"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith(f"| {A}"))
+    assert float(row.split("|")[3]) < 1.0, row
