@@ -158,6 +158,11 @@ class JointDomain:
 
     joint: object
 
+    @property
+    def args(self) -> tuple:
+        """The one kind that draws every positional argument together."""
+        return (self.joint,)
+
     def cases(self, name: str, count: int) -> list[tuple[tuple, dict]]:
         """``count`` (args, {}) pairs, the same every time for the same ``name``."""
         rng = np.random.default_rng(int.from_bytes(hashlib.sha256(f"audit:{name}".encode()).digest()[:8], "little"))

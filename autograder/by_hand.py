@@ -133,13 +133,13 @@ QUESTIONS: dict[str, Question] = {
         "dlogits (z = [0, ln 2], label 1, N = 1)", (1 / 3, -1 / 3),
         (_t("compute p = softmax([0, ln 2]) (you did this in 03).", "计算 p = softmax([0, ln 2])（03 中做过）。"),
          _t("write the one-hot vector of label 1: a 1 at index 1, 0 elsewhere.",
-            "写出标签 1 的 one-hot 向量：下标 1 处为 1，其余为 0。"),
-         _t("subtract: p - onehot, then divide by N = 1.", "相减：p - onehot，再除以 N = 1。")),
+            "写出标签 1 的 `onehot` 向量：下标 1 处为 1，其余为 0。"),
+         _t("subtract: p - onehot, then divide by N = 1.", "相减：`p - onehot`，再除以 N = 1。")),
         slips=(((-1 / 3, 1 / 3), 3), ((1 / 3, 2 / 3), 2), ((-2 / 3, -1 / 3), 2), ((-1 / 3, 2 / 3), 2))),
     "binary_cross_entropy(0.8, 1)": Question(
         "binary_cross_entropy(0.8, 1)", -math.log(0.8),
         (_t("y = 1, so only the term y log p remains: (1 - y) = 0 removes the other.",
-            "y = 1，只剩 y log p 这一项：(1 - y) = 0 消去了另一项。"),
+            "y = 1，只剩 `y log p` 这一项：(1 - y) = 0 消去了另一项。"),
          _t("compute -ln 0.8.", "计算 -ln 0.8。")),
         slips=((-math.log(0.2), 1), (math.log(0.8), 2), (0.2, 1))),
 }
