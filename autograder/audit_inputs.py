@@ -172,6 +172,38 @@ class JointDomain:
 ELEMENTWISE_KINKED = Domain((Elementwise(kinks=(0.0,)),))
 LEAKY = Domain((Elementwise(kinks=(0.0,)),), {"alpha": Real(0.0, 1.0)})
 
+# --- 01_calculus (lesson01): functions passed as arguments, and matrices of matching inner size ---
+
+@dataclass(frozen=True)
+class Function:
+    """A course function (:func:`autograder.functions.formula`) picked in turn from ``formulas``:
+    scalar ones for the difference quotients, ones summing over an array for gradients."""
+
+    formulas: tuple
+
+    def draw(self, rng: np.random.Generator, case: int):
+        from .functions import formula
+        return formula(self.formulas[case % len(self.formulas)])
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A normal 2-D array; ``side`` "left" is (n, k), "right" is (k, m), with k taken from the case
+    number so the two arguments of one case always multiply."""
+
+    side: str
+
+    def draw(self, rng: np.random.Generator, case: int):
+        inner = 1 + (case // 3) % 4
+        outer = 1 + case % 3 if self.side == "left" else 1 + (case // 12) % 3
+        shape = (outer, inner) if self.side == "left" else (inner, outer)
+        return rng.normal(0.0, 2.0, size=shape)
+
+
+SCALAR_FUNCTIONS = Function(("sin(x) * x", "x**3 - 2*x", "exp(x) / 3", "cos(3*x) + x**2"))
+ARRAY_FUNCTIONS = Function(("sum(sin(x) * x)", "sum(x**3) + prod(cos(x))", "sum(exp(x) / 3) + max(x)"))
+
+
 DOMAINS: dict[str, Domain] = {
     # 03_activations
     "relu": ELEMENTWISE_KINKED,
@@ -186,6 +218,12 @@ DOMAINS: dict[str, Domain] = {
     "gelu_grad": Domain((Elementwise(),)),
     "softmax": Domain((Elementwise(-10.0, 10.0, extreme=True),)),
     "softmax_jacobian": Domain((Vector(),)),
+    # 01_calculus (lesson01)
+    "difference_quotient": Domain((SCALAR_FUNCTIONS, Real(-2.0, 2.0), Real(0.01, 0.5))),
+    "central_difference": Domain((SCALAR_FUNCTIONS, Real(-2.0, 2.0)), {"h": Real(0.01, 0.5)}),
+    "numerical_gradient": Domain((ARRAY_FUNCTIONS, Elementwise(-2.0, 2.0)), {"h": Real(0.01, 0.5)}),
+    "chain_rule_derivative": Domain((Elementwise(-3.0, 3.0),)),
+    "matmul": Domain((Matrix("left"), Matrix("right"))),
     # 04_losses
     "mse": JointDomain(SameShape()),
     "mse_grad": JointDomain(SameShape()),

@@ -109,6 +109,53 @@ QUESTIONS: dict[str, Question] = {
          _t("row 0, column 1 is off the diagonal (i != j): J[i, j] = -s_i s_j.",
             "第 0 行第 1 列不在对角线上（i != j）：J[i, j] = -s_i s_j。")),
         slips=((2 / 9, 2), (-1 / 9, 2), (-4 / 9, 2), (1 / 9, 2), (-0.25, 1))),
+    # --- 01_calculus (lesson01) --------------------------------------------------------------
+    "difference_quotient(x**2, 1, 0.1)": Question(
+        "((1 + 0.1)**2 - 1**2) / 0.1", 2.1,
+        (_t("compute f(1 + 0.1) = 1.1**2 and f(1) = 1**2.", "计算 f(1 + 0.1) = 1.1**2 和 f(1) = 1**2。"),
+         _t("subtract: f(1.1) - f(1), the rise of the secant.", "相减：f(1.1) - f(1)，即割线升高的量。"),
+         _t("divide the rise by the run h = 0.1.", "用升高的量除以水平距离 h = 0.1。")),
+        slips=((2.0, 3), (0.21, 3), (12.1, 2), (1.21, 2))),
+    "central_difference(x**2, 1, 0.1)": Question(
+        "((1 + 0.1)**2 - (1 - 0.1)**2) / (2 * 0.1)", 2.0,
+        (_t("compute f(1.1) = 1.1**2 and f(0.9) = 0.9**2.", "计算 f(1.1) = 1.1**2 和 f(0.9) = 0.9**2。"),
+         _t("subtract: f(1.1) - f(0.9).", "相减：f(1.1) - f(0.9)。"),
+         _t("divide by the run from 0.9 to 1.1, which is 2h = 0.2, not h.", "除以从 0.9 到 1.1 的水平距离 2h = 0.2，而不是 h。")),
+        slips=((4.0, 3), (0.4, 3), (2.1, 1), (20.0, 3))),
+    "d/dx x**3 at 2": Question(
+        "(x**3)' (x = 2)", 12.0,
+        (_t("power rule: d/dx x**n = n x**(n - 1), so d/dx x**3 = 3 x**2.",
+            "幂法则：d/dx x**n = n x**(n - 1)，所以 d/dx x**3 = 3 x**2。"),
+         _t("put x = 2 into 3 x**2.", "把 x = 2 代入 3 x**2。")),
+        slips=((8.0, 1), (6.0, 1), (24.0, 1), (36.0, 2))),
+    "d/dx x e**x at 0": Question(
+        "(x e**x)' (x = 0)", 1.0,
+        (_t("product rule: (u v)' = u' v + u v' with u = x, v = e**x (u' = 1, v' = e**x).",
+            "乘积法则：(u v)' = u' v + u v'，其中 u = x，v = e**x（u' = 1，v' = e**x）。"),
+         _t("put x = 0: e**0 = 1.", "代入 x = 0：e**0 = 1。")),
+        slips=((0.0, 1), (2.0, 2))),
+    "grad L at (1, 2)": Question(
+        "[dL/dw1, dL/dw2] ((w1, w2) = (1, 2))", (2.0, 3.0),
+        (_t("dL/dw1: treat w2 as a constant; the terms 3 w2 and 5 do not change with w1, and d/dw1 w1**2 = 2 w1.",
+            "dL/dw1：把 w2 当作常数；3 w2 和 5 不随 w1 变化，而 d/dw1 w1**2 = 2 w1。"),
+         _t("dL/dw2: treat w1 as a constant; only 3 w2 changes with w2.",
+            "dL/dw2：把 w1 当作常数；只有 3 w2 随 w2 变化。"),
+         _t("put w1 = 1 into 2 w1 (dL/dw2 does not depend on w).", "把 w1 = 1 代入 2 w1（dL/dw2 与 w 无关）。")),
+        slips=(((1.0, 3.0), 1), ((2.0, 6.0), 2), ((2.0, 0.0), 2), ((2.0, 2.0), 2), ((1.0, 2.0), 3))),
+    "chain_rule_derivative(1)": Question(
+        "((3x + 2)**2)' (x = 1)", 30.0,
+        (_t("inner function u = 3x + 2: compute u at x = 1 and du/dx.",
+            "内层函数 u = 3x + 2：计算 x = 1 处的 u 和 du/dx。"),
+         _t("outer function y = u**2: dy/du = 2u.", "外层函数 y = u**2：dy/du = 2u。"),
+         _t("multiply: dy/dx = dy/du * du/dx (the inner factor 3 included).",
+            "相乘：dy/dx = dy/du * du/dx（别忘了内层的因子 3）。")),
+        slips=((10.0, 3), (25.0, 2), (5.0, 2), (6.0, 1), (3.0, 2))),
+    "[5 6] @ [1 2]^T": Question(
+        "[5 6] @ [1 2]^T", 17.0,
+        (_t("pair the row's entries with the column's, first with first and second with second: 5 * 1 and 6 * 2.",
+            "把行的元素与列的元素一一配对，第一个对第一个、第二个对第二个：5 * 1 和 6 * 2。"),
+         _t("add the products.", "把这些乘积相加。")),
+        slips=((16.0, 1), (14.0, 1), (60.0, 2))),
     # --- 04_losses ------------------------------------------------------------------------------
     "mse([1, 2], [0, 4])": Question(
         "mse([1, 2], [0, 4])", 2.5,

@@ -79,10 +79,22 @@ def call(fn, args: tuple = (), kwargs: dict | None = None, name: str | None = No
 
 
 def _parameter_names(fn) -> list[str]:
+    """Names of ``fn``'s positional parameters. A sandbox proxy takes ``*args, **kwargs``: its
+    names are then those of the reference of the same name, where one is at hand (lesson01: the
+    message named a learner's ``x`` "kwargs")."""
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     try:
-        return list(inspect.signature(fn).parameters)
+        parameters = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return []
+    names = [p.name for p in parameters if p.kind in positional]
+    if not names and any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in parameters):
+        from .reference import ReferenceUnavailable, reference
+        try:
+            return _parameter_names(reference(getattr(fn, "__name__", "")))
+        except (KeyError, ReferenceUnavailable, TypeError, ImportError):
+            return []
+    return names
 
 
 def _changed_argument(before, after, fn) -> str | None:

@@ -178,10 +178,20 @@ def expect(fn: Callable, *args, returns, rtol: float = RTOL, atol: float = ATOL,
 
 def expect_raises(fn: Callable, error: type, *args, **kwargs) -> None:
     """``fn(*args, **kwargs)`` raises ``error`` or a subclass of it (e.g. ``ValueError`` for mismatched
-    shapes); another exception, or none, fails."""
+    shapes); another exception, or none, fails.
+
+    Arguments may be input descriptions (``Normal((2, 3))``, lesson01): they are drawn from the
+    grader's seed and shown by shape only, so a hidden input stays hidden.
+    """
     __tracebackhide__ = True
     name = _name(fn)
-    what = f"{name}{describe_call(args, kwargs)}"
+    drawn = any(hasattr(spec, "draw") for spec in (*args, *kwargs.values()))
+    if drawn:
+        rng = generator(f"raises:{name}")
+        args = tuple(draw(spec, rng) for spec in args)
+        kwargs = {key: draw(spec, rng) for key, spec in kwargs.items()}
+    shown_args, shown_kwargs = (_shapes_only(args), _shapes_only(kwargs)) if drawn else (args, kwargs)
+    what = f"{name}{describe_call(shown_args, shown_kwargs)}"
     with _own_check(name):
         outcome = call(fn, args, kwargs, name=name)
         if outcome.raised is not None and issubclass(outcome.raised, error):
@@ -194,7 +204,7 @@ def expect_raises(fn: Callable, error: type, *args, **kwargs) -> None:
         else:
             raise CheckFailure(name, [say("did_not_raise", what=what, got=show_value(outcome.value),
                                           expected=error.__name__)])
-    _passed(say("ok_value", fn=name, call=describe_call(args, kwargs), got=error.__name__))
+    _passed(say("ok_value", fn=name, call=describe_call(shown_args, shown_kwargs), got=error.__name__))
 
 
 def _gradient_verdict(name: str, of_name: str, analytic, numeric, what: str, itself=None) -> float:

@@ -29,6 +29,8 @@ RANDOM_INPUT_CHECKS = ("expect_matches_reference(", "expect_elementwise(", "expe
                        # issue 9 (autograder.checks_objects, checks_properties): inputs drawn from the seed too
                        "expect_graphs(", "expect_reproducible(", "expect_properties(", "expect_calls(",
                        "expect_restored(")
+# lesson01: an expect_raises whose arguments are input descriptions draws them from the seed too.
+DRAWN_RAISES = re.compile(r"expect_raises\(.*\b(Normal|Uniform)\(")
 # Files that may sit beside the notebook (and so be released to learners).
 RELEASABLE_SUFFIXES = {".ipynb", ".csv", ".npz", ".npy", ".png", ".jpg", ".svg", ".json", ".txt", ".md"}
 
@@ -168,7 +170,7 @@ def _tests(nb, answers: dict[str, str]) -> list[str]:
             problems.append(f"{_label(i, cell)} carries no points")
         if not meta.get("locked"):
             problems.append(f"{_label(i, cell)} is a test cell that is not locked (read-only)")
-        if not any(check in cell.source for check in RANDOM_INPUT_CHECKS):
+        if not any(check in cell.source for check in RANDOM_INPUT_CHECKS) and not DRAWN_RAISES.search(cell.source):
             problems.append(f"{_label(i, cell)} checks only fixed examples: add a check on inputs the grader "
                             f"draws (e.g. expect_matches_reference in a hidden-test block)")
         if cell.source.count(BEGIN_HIDDEN) != cell.source.count(END_HIDDEN):
@@ -193,11 +195,24 @@ def _language_switch(nb) -> list[str]:
 def _bilingual_comments(nb) -> list[str]:
     """Comments of the shared code cells come in English/Chinese line pairs (the release keeps one).
 
-    Test cells are left to their own conventions: their comments are short code notes.
+    Only what learners read counts: test cells keep their own short code notes, and a solution
+    region (removed by the release) may hold the reference's notes in English alone.
     """
     return [f"{_label(i, cell)} {problem} (write each comment as an English line, then its Chinese line)"
             for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and not is_test_cell(cell)
-            for problem in pairing_problems(cell.source)]
+            for problem in pairing_problems(_without_solution(cell.source))]
+
+
+def _without_solution(source: str) -> str:
+    """``source`` with the lines of its solution regions blanked (line numbers kept)."""
+    lines, inside = [], False
+    for line in source.split("\n"):
+        if line.strip() == BEGIN_SOLUTION:
+            inside = True
+        lines.append("" if inside else line)
+        if line.strip() == END_SOLUTION:
+            inside = False
+    return "\n".join(lines)
 
 
 def _matches_reference(answers: dict[str, str]) -> list[str]:

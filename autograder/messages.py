@@ -278,8 +278,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "`{step}` gave a {type_name}, not a {cls} object: every operation must return a new {cls}.",
         "`{step}` 得到的是 {type_name}，不是 {cls} 对象：每个运算都应返回一个新的 {cls}。"),
     "program_not_number": (
-        "`{step}` is a {type_name}, not a number: store plain floats in .data and .grad.",
-        "`{step}` 是 {type_name}，不是数：.data 和 .grad 里应存放普通的浮点数。"),
+        "`{step}` is a {type_name}, not a number: store plain floats in `.data` and `.grad`.",
+        "`{step}` 是 {type_name}，不是数：`.data` 和 `.grad` 里应存放普通的浮点数。"),
     "program_wrong": (
         "`{step}` is wrong after `{context}`{hint}.",
         "执行 `{context}` 之后，`{step}` 的值不对{hint}。"),
@@ -296,9 +296,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         ": a node used more than once must add up (+=) the gradients of all its uses, not keep only the last",
         "：被多次使用的节点必须把每次使用带来的梯度累加（+=），而不是只保留最后一次"),
     "hint_order": (
-        ": backward() must run each node's local step once, after every node that uses it "
+        ": `backward()` must run each node's local step once, after every node that uses it "
         "(reverse topological order)",
-        "：backward() 必须对每个节点只执行一次局部反向计算，并且在所有使用它的节点之后（逆拓扑顺序）"),
+        "：`backward()` 必须对每个节点只执行一次局部反向计算，并且在所有使用它的节点之后（逆拓扑顺序）"),
     "ok_program": (
         "✓ {cls}: {what} gives the right numbers.",
         "✓ {cls}：{what} 的结果正确。"),
@@ -322,15 +322,16 @@ CATALOG: dict[str, tuple[str, str]] = {
         "✓ {fn} keeps to this exercise's rules: {rule}",
         "✓ {fn} 遵守了本练习的规则：{rule}"),
     "rule_matmul": (
-        "compute each C[i, j] with explicit loops, without @, dot, matmul, einsum, tensordot, inner, vdot or outer.",
-        "用显式循环计算每个 C[i, j]，不要使用 @、dot、matmul、einsum、tensordot、inner、vdot 或 outer。"),
+        "compute each `C[i, j]` with explicit loops, without `@`, `dot`, `matmul`, `einsum`, `tensordot`, `inner`, `vdot` "
+        "or `outer`.",
+        "用显式循环计算每个 `C[i, j]`，不要使用 `@`、`dot`、`matmul`、`einsum`、`tensordot`、`inner`、`vdot` 或 `outer`。"),
     "rule_own_work": (
         "write it yourself, without the course package's gradient checker.",
         "自己实现，不要调用课程包的梯度检验工具。"),
     "not_reproducible": (
         "{fn} gave different results for two generators in the same state: every random draw must come "
-        "from `rng` (not from np.random or random).",
-        "{fn} 对状态相同的两个生成器给出了不同的结果：所有随机数都必须来自 `rng`（而不是 np.random 或 random）。"),
+        "from `rng` (not from `np.random` or `random`).",
+        "{fn} 对状态相同的两个生成器给出了不同的结果：所有随机数都必须来自 `rng`（而不是 `np.random` 或 `random`）。"),
     "ignores_rng": (
         "{fn} gave the same result for generators in different states: draw from the `rng` you are given "
         "(do not make or seed a generator of your own).",
@@ -373,9 +374,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "✓ {fn}{call}：{properties}。"),
     "changed_by_ulps": (
         "{fn} left its argument {arg} changed in {count} of its {size} entries (by up to {ulps} ulp): after "
-        "perturbing an entry, put back exactly the value you saved (x[i] = old), not x[i] + h - h.",
-        "{fn} 使参数 {arg} 的 {size} 个元素中有 {count} 个被改变（最多 {ulps} ulp）：扰动一个元素之后，"
-        "请放回保存的原值（x[i] = old），而不是 x[i] + h - h。"),
+        "perturbing an entry, put back exactly the value you saved (`x[i] = old`), not `x[i] + h - h`.",
+        "{fn} 使参数 {arg} 的 {size} 个元素中有 {count} 个被改变（最多相差 {ulps} 个最小精度单位）：扰动一个元素之后，"
+        "请放回保存的原值（`x[i] = old`），而不是 `x[i] + h - h`。"),
     "ok_restored": (
         "✓ {fn} leaves its input exactly as it was.",
         "✓ {fn} 没有改变它的输入。"),

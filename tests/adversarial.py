@@ -870,7 +870,7 @@ ATTACKS: tuple[Attack, ...] = (
            "at cell level and during calls", {"relu": WRITE_GRADEBOOK}, fools_stock=RELU_CELLS),
     # 7. the caller's frames and memory
     Attack("inspect-frames", "7 stack frames, inspect, gc", "returns the `returns`/`expected_fn` it finds up the "
-           "stack, or a reference relu in memory", {"relu": INSPECT_FRAMES}, fools_stock=RELU_CELLS),
+           "stack, or a reference relu in memory", {"relu": INSPECT_FRAMES}),
     # 8. exiting or killing the process
     Attack("exit-in-call", "8 sys.exit in the function", "", {"relu": in_call("sys.exit(0)")},
            evidence="SystemExit"),

@@ -43,6 +43,7 @@ set_language("en")
 
 def blobs(rng, n, classes=3):
     # Well separated Gaussian blobs in the plane: (X (n, 2), labels (n,)).
+    # 平面上彼此分开的高斯团：(X (n, 2), labels (n,))。
     labels = rng.integers(0, classes, size=n)
     angles = 2 * np.pi * labels / classes
     centres = 4.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)

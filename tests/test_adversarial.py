@@ -377,8 +377,10 @@ def test_the_stealing_attacks_find_the_reference_where_nothing_hides_it(template
 
 
 # Each costs stock nbgrader a kernel (seconds); the other fools_stock entries in adversarial.py were measured alike.
+# (inspect-frames no longer fools stock on test_relu: the hidden checks now call the learner's function before
+# the reference is looked up, so no expected value sits in a frame above it; nnmath never depended on that.)
 STOCK_SHOWN = ("patch-numpy", "shadow-numpy", "shadow-autograder", "ipython-transformers", "ipython-hooks",
-               "read-source-notebook", "write-gradebook", "inspect-frames")
+               "read-source-notebook", "write-gradebook")
 
 
 def test_stock_nbgrader_is_fooled_where_nnmath_grade_is_not(graded, template, served):

@@ -26,6 +26,16 @@ FROM_REFERENCE = {
     "gelu_grad(0)": lambda: solutions.gelu_grad(0.0),
     "softmax([0, ln 2])": lambda: solutions.softmax(np.array([0.0, math.log(2.0)])),
     "softmax_jacobian([0, ln 2])[0, 1]": lambda: solutions.softmax_jacobian(np.array([0.0, math.log(2.0)]))[0, 1],
+    # 01_calculus (lesson01). The rules' examples by the complex step Im f(x + ih) / h, exact in float64;
+    # the gradient of a quadratic by central differences with h = 0.5, exact too.
+    "difference_quotient(x**2, 1, 0.1)": lambda: solutions.difference_quotient(lambda x: x**2, 1.0, 0.1),
+    "central_difference(x**2, 1, 0.1)": lambda: solutions.central_difference(lambda x: x**2, 1.0, 0.1),
+    "d/dx x**3 at 2": lambda: np.imag((2.0 + 1e-20j) ** 3) / 1e-20,
+    "d/dx x e**x at 0": lambda: np.imag(1e-20j * np.exp(1e-20j)) / 1e-20,
+    "grad L at (1, 2)": lambda: solutions.numerical_gradient(lambda w: w[0] ** 2 + 3 * w[1] + 5, np.array([1.0, 2.0]),
+                                                             h=0.5),
+    "chain_rule_derivative(1)": lambda: solutions.chain_rule_derivative(1.0),
+    "[5 6] @ [1 2]^T": lambda: solutions.matmul(np.array([[5.0, 6.0]]), np.array([[1.0], [2.0]]))[0, 0],
     # 04_losses
     "mse([1, 2], [0, 4])": lambda: solutions.mse(np.array([1.0, 2.0]), np.array([0.0, 4.0])),
     "-log(0.7)": lambda: solutions.cross_entropy(np.array([[0.7, 0.2, 0.1]]), np.array([0])),
@@ -37,6 +47,7 @@ FROM_REFERENCE = {
 # Words a Chinese by-hand sentence may contain: the names and notation it talks about.
 NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "Phi", "phi", "ln", "logit", "s_i",
          "s_j", "ReLU",
+         "dx", "dy", "du", "dL", "dw",  # 01_calculus: derivatives written dy/dx
          # 04_losses: function names and notation of its questions
          "mse", "log", "binary_cross_entropy", "dlogits", "label", "onehot"}
 

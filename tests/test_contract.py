@@ -181,3 +181,11 @@ def test_an_ungraded_by_hand_cell_is_accepted(course):
         nb.cells.insert(nb.cells.index(cell(nb, "setup")) + 1, nbformat.v4.new_code_cell(
             "# By hand first.\n# 先动手算。\nanswer = ...\ncheck_by_hand(\"sigmoid(0)\", answer)"))
     assert problems_after(course, change) == ""
+
+
+def test_the_reference_notes_inside_a_solution_may_stay_english(course):
+    def change(nb):
+        relu = cell(nb, "relu")
+        relu.source = relu.source.replace("    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n    # a note for instructors\n")
+    text = problems_after(course, change)
+    assert "differs from solutions/" in text and "English comment" not in text  # only the reference check objects
