@@ -121,6 +121,73 @@ class Activation:
         return (np.tanh, np.sin, np.exp)[case % 3]
 
 
+# --- 04_losses: inputs drawn together (predictions and targets of one shape, a batch and its labels) ---
+@dataclass(frozen=True)
+class SameShape:
+    """Two arrays of one shape (a Python float pair, 0-d, 1-D to 3-D in turn), normal entries."""
+
+    std: float = 2.0
+
+    def draw(self, rng: np.random.Generator, case: int) -> tuple:
+        kind = case % 5
+        shape = [(), (), (int(rng.integers(1, 7)),), tuple(rng.integers(1, 5, size=2)),
+                 tuple(rng.integers(1, 4, size=3))][kind]
+        a, b = rng.normal(0.0, self.std, size=shape), rng.normal(0.0, self.std, size=shape)
+        return (float(a), float(b)) if kind == 0 else (np.array(a), np.array(b))
+
+
+@dataclass(frozen=True)
+class ClassBatch:
+    """An ``(N, C)`` batch and ``(N,)`` integer labels; ``probs``: rows of probabilities, else logits,
+    every fourth case of size up to 1e4 (``extreme``)."""
+
+    probs: bool = False
+    extreme: bool = False
+
+    def draw(self, rng: np.random.Generator, case: int) -> tuple:
+        n, c = int(rng.integers(1, 7)), int(rng.integers(2, 6))
+        scale = 1e4 if self.extreme and case % 4 == 3 else 3.0
+        z = rng.uniform(-scale, scale, size=(n, c))
+        labels = rng.integers(0, c, size=n)
+        if not self.probs:
+            return (z, labels)
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return (e / e.sum(axis=1, keepdims=True), labels)
+
+
+@dataclass(frozen=True)
+class BinaryTargets:
+    """Probabilities ``p`` and targets ``y`` of one shape: hard (0/1) targets in every other case, soft
+    ones in the rest; every fourth case puts ``p`` at 1e-12 or 1 - 1e-12 on some entries."""
+
+    def draw(self, rng: np.random.Generator, case: int) -> tuple:
+        kind = case % 5
+        shape = [(), (), (int(rng.integers(1, 7)),), tuple(rng.integers(1, 5, size=2)),
+                 tuple(rng.integers(1, 4, size=3))][kind]
+        p = rng.uniform(0.01, 0.99, size=shape)
+        if case % 4 == 3:
+            p = np.where(rng.random(size=shape) < 0.5, rng.choice([1e-12, 1 - 1e-12], size=shape), p)
+        y = rng.integers(0, 2, size=shape).astype(np.float64) if case % 2 else rng.uniform(0.0, 1.0, size=shape)
+        return (float(p), float(y)) if kind == 0 else (np.array(p), np.array(y))
+
+
+@dataclass(frozen=True)
+class JointDomain:
+    """A function whose positional arguments are drawn together by ``joint`` (shapes that must agree)."""
+
+    joint: object
+
+    @property
+    def args(self) -> tuple:
+        """The one kind that draws every positional argument together."""
+        return (self.joint,)
+
+    def cases(self, name: str, count: int) -> list[tuple[tuple, dict]]:
+        """``count`` (args, {}) pairs, the same every time for the same ``name``."""
+        rng = np.random.default_rng(int.from_bytes(hashlib.sha256(f"audit:{name}".encode()).digest()[:8], "little"))
+        return [(self.joint.draw(rng, case), {}) for case in range(count)]
+
+
 ELEMENTWISE_KINKED = Domain((Elementwise(kinks=(0.0,)),))
 LEAKY = Domain((Elementwise(kinks=(0.0,)),), {"alpha": Real(0.0, 1.0)})
 
@@ -182,8 +249,16 @@ DOMAINS: dict[str, Domain] = {
     "linear_forward": Domain((Shaped((4, 3)), Shaped((2, 3)), Shaped((2,)))),
     "collapse_linear": Domain((Shaped((4, 3)), Shaped((4,)), Shaped((2, 4)), Shaped((2,)))),
     "xor_params": Domain(()),
+    # 04_losses
+    "mse": JointDomain(SameShape()),
+    "mse_grad": JointDomain(SameShape()),
+    "half_sse": JointDomain(SameShape()),
+    "half_sse_grad": JointDomain(SameShape()),
+    "cross_entropy": JointDomain(ClassBatch(probs=True)),
+    "softmax_cross_entropy": JointDomain(ClassBatch(extreme=True)),
+    "binary_cross_entropy": JointDomain(BinaryTargets()),
 }
 
 
-def domain_of(name: str) -> Domain | None:
+def domain_of(name: str) -> Domain | JointDomain | None:
     return DOMAINS.get(name)

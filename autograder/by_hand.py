@@ -190,6 +190,39 @@ QUESTIONS: dict[str, Question] = {
          _t("apply relu: keep positive numbers, replace negative ones (and 0) by 0.",
             "作用 relu：正数保留，负数（以及 0）换成 0。")),
         slips=(((-1.0, 0.0, 0.0, 1.0), 2), ((0.0, 1.0, 1.0, 2.0), 1), ((1.0, 1.0, 1.0, 1.0), 1))),
+    # --- 04_losses ------------------------------------------------------------------------------
+    "mse([1, 2], [0, 4])": Question(
+        "mse([1, 2], [0, 4])", 2.5,
+        (_t("subtract target from prediction in each entry: 1 - 0 and 2 - 4.",
+            "逐个分量用预测值减去目标值：1 - 0 和 2 - 4。"),
+         _t("square each difference.", "把每个差平方。"),
+         _t("take the mean: add them and divide by the number of entries, 2.",
+            "取平均：相加后除以分量个数 2。")),
+        slips=((-0.5, 2), (5.0, 3), (1.5, 2), (2.0, 1))),
+    "-log(0.7)": Question(
+        "-log(0.7)", -math.log(0.7),
+        (_t("the model gives the true class 0 the probability 0.7: take the natural logarithm ln 0.7.",
+            "模型给真实类别 0 的概率是 0.7：求自然对数 ln 0.7。"),
+         _t("change the sign: the loss is -ln 0.7, a positive number.", "变号：损失是 -ln 0.7，是一个正数。")),
+        slips=((math.log(0.7), 2), (-math.log10(0.7), 1), (0.3, 1), (-math.log(0.2), 1))),
+    "-log(0.4)": Question(
+        "-log(0.4)", -math.log(0.4),
+        (_t("the true class 0 now has probability 0.4: take ln 0.4.", "真实类别 0 的概率现在是 0.4：求 ln 0.4。"),
+         _t("change the sign.", "变号。")),
+        slips=((math.log(0.4), 2), (-math.log10(0.4), 1), (0.6, 1), (-math.log(0.3), 1))),
+    "softmax_cross_entropy([0, ln 2], 1) dlogits": Question(
+        "dlogits (z = [0, ln 2], label 1, N = 1)", (1 / 3, -1 / 3),
+        (_t("compute p = softmax([0, ln 2]) (you did this in 03).", "计算 p = softmax([0, ln 2])（03 中做过）。"),
+         _t("write the one-hot vector of label 1: a 1 at index 1, 0 elsewhere.",
+            "写出标签 1 的 `onehot` 向量：下标 1 处为 1，其余为 0。"),
+         _t("subtract: p - onehot, then divide by N = 1.", "相减：`p - onehot`，再除以 N = 1。")),
+        slips=(((-1 / 3, 1 / 3), 3), ((1 / 3, 2 / 3), 2), ((-2 / 3, -1 / 3), 2), ((-1 / 3, 2 / 3), 2))),
+    "binary_cross_entropy(0.8, 1)": Question(
+        "binary_cross_entropy(0.8, 1)", -math.log(0.8),
+        (_t("y = 1, so only the term y log p remains: (1 - y) = 0 removes the other.",
+            "y = 1，只剩 `y log p` 这一项：(1 - y) = 0 消去了另一项。"),
+         _t("compute -ln 0.8.", "计算 -ln 0.8。")),
+        slips=((-math.log(0.2), 1), (math.log(0.8), 2), (0.2, 1))),
 }
 
 

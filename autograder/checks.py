@@ -346,6 +346,25 @@ def expect_matches_reference(fn: Callable, name: str, *arg_specs, trials: int = 
     _passed(say("ok_reference", fn=name, trials=trials))
 
 
+# --- 04_losses: the gradient of a loss with respect to its first argument -------------------------
+def expect_gradient(grad_fn: Callable, of: Callable, at, *rest, h: float = gradcheck.DEFAULT_STEP) -> None:
+    """``grad_fn(x, *rest)`` is the gradient of the scalar ``of(x, *rest)`` with respect to ``x``
+    (e.g. ``mse_grad`` of ``mse`` at predictions ``x`` with targets ``rest[0]``), checked against
+    central differences, entry by entry.
+
+    at: an array or an input description; rest: the other arguments, held fixed.
+    When grading, ``of`` is the reference's, so only ``grad_fn`` is judged.
+    """
+    __tracebackhide__ = True
+    name, of_name = _name(grad_fn), _name(of)
+    x = np.asarray(draw(at, generator(f"gradient:{name}")), dtype=np.float64)
+    analytic = _evaluate(grad_fn, (x, *rest), {}).value
+    forward = _forward_evaluator(name, of, {})
+    numeric = gradcheck.numerical_gradient(lambda v: forward(v, *rest), x, h)
+    error = _gradient_verdict(name, of_name, analytic, numeric, f"{name}{describe_call((x, *rest), {})}")
+    _passed(say("ok_derivative", fn=name, of=of_name, error=error))
+
+
 def expect_elementwise(fn: Callable, name: str, low: float = -5.0, high: float = 5.0, *,
                        kinks: Sequence[float] = (), rtol: float = RTOL, atol: float = ATOL, **kwarg_specs) -> None:
     """Every clause of the element-wise contract, against the hidden reference ``name``.

@@ -80,6 +80,22 @@ class Labels:
         return rng.integers(0, self.classes, size=self.n)
 
 
+# --- 04_losses: rows of class probabilities ------------------------------------------------------
+@dataclass(frozen=True)
+class Probabilities:
+    """``(n, classes)`` rows of class probabilities: each row positive and summing to 1
+    (the softmax of normal logits with standard deviation ``std``)."""
+
+    n: int
+    classes: int
+    std: float = 1.5
+
+    def draw(self, rng: np.random.Generator) -> np.ndarray:
+        z = rng.normal(0.0, self.std, size=(self.n, self.classes))
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+
 def draw(spec, rng: np.random.Generator):
     """A value for ``spec``: drawn if it is an input description, else a copy of it as given."""
     if hasattr(spec, "draw"):

@@ -47,12 +47,21 @@ FROM_REFERENCE = {
                                                            np.array([-1.0]))],
     "relu(x1 + x2 - 1) at the XOR points": lambda: solutions.relu(
         np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]) @ np.array([1.0, 1.0]) - 1.0),
+    # 04_losses
+    "mse([1, 2], [0, 4])": lambda: solutions.mse(np.array([1.0, 2.0]), np.array([0.0, 4.0])),
+    "-log(0.7)": lambda: solutions.cross_entropy(np.array([[0.7, 0.2, 0.1]]), np.array([0])),
+    "-log(0.4)": lambda: solutions.cross_entropy(np.array([[0.4, 0.3, 0.3]]), np.array([0])),
+    "softmax_cross_entropy([0, ln 2], 1) dlogits":
+        lambda: solutions.softmax_cross_entropy(np.array([[0.0, math.log(2.0)]]), np.array([1]))[1],
+    "binary_cross_entropy(0.8, 1)": lambda: solutions.binary_cross_entropy(np.array([0.8]), np.array([1.0])),
 }
 # Words a Chinese by-hand sentence may contain: the names and notation it talks about.
 NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "Phi", "phi", "ln", "logit", "s_i",
          "s_j", "ReLU",
          "dx", "dy", "du", "dL", "dw",  # 01_calculus: derivatives written dy/dx
-         "step", "threshold", "x1", "x2", "W1", "W2", "b1", "b2"}  # 02_neurons
+         "step", "threshold", "x1", "x2", "W1", "W2", "b1", "b2",  # 02_neurons
+         # 04_losses: function names and notation of its questions
+         "mse", "log", "binary_cross_entropy", "dlogits", "label", "onehot"}
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,9 @@ DISCOVERIES = {
 }
 # Names a formula line in a docstring may use besides the code's own identifiers and Python keywords.
 MATH_WORDS = {"exp", "sqrt", "erf", "Phi", "phi", "pi", "delta_ij", "diag", "max", "ndarray", "float64", "s_i",
-              "s_j", "z_i", "z_j", "sum_j", "ValueError", "ReLU"}
+              "s_j", "z_i", "z_j", "sum_j", "ValueError", "ReLU",
+              # 04_losses formulas
+              "sum", "sum_i", "mean", "log", "onehot", "softmax", "dL", "dlogits"}
 
 
 def release_nb(release_dir, assignment):

@@ -1,0 +1,106 @@
+"""04_losses under the real grader: the beginner mistakes issue 11 names each lose exactly their own points.
+
+Every other answer of the submission is the reference's, so a cell of another function losing points
+would mean one function's grade depends on another. Graded through the sandbox, as `nnmath grade` does.
+"""
+from __future__ import annotations
+
+import os
+
+import nbformat
+import pytest
+
+from autograder.grading import AssignmentSpec, grade_submission, trusted_namespace
+from autograder.sandbox import ForkServer, Limits
+from autograder.simulate import SimulatedLearner, make_submission
+from conftest import REPO
+from notebook_tools import read
+
+pytestmark = pytest.mark.slow
+A, NB = "04_losses", "losses.ipynb"
+
+# mistake: (function, wrong answer, the test cells that must lose points, words every lost cell's message holds)
+MISTAKES = {
+    "mse-sums-over-features": ("mse", """def mse(y_pred, y_true):
+    diff = np.asarray(y_pred, dtype=np.float64) - np.asarray(y_true, dtype=np.float64)
+    return float(np.mean(np.sum(diff ** 2, axis=-1)))  # a sum over each example's outputs""",
+                               {"test_mse"}, "mse"),
+    "cross-entropy-indexes-a-table": ("cross_entropy", """def cross_entropy(probs, labels):
+    probs = np.asarray(probs, dtype=np.float64)
+    return float(-np.mean(np.log(probs[:, labels])))  # an (N, N) table, not one entry per row""",
+                                      {"test_cross_entropy"}, "cross_entropy"),
+    "log-of-softmax": ("softmax_cross_entropy", """def softmax_cross_entropy(logits, labels):
+    logits = np.asarray(logits, dtype=np.float64)
+    N = logits.shape[0]
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(p[np.arange(N), labels]))  # log of a probability that may be 0.0
+    dlogits = p.copy()
+    dlogits[np.arange(N), labels] -= 1.0
+    return float(loss), dlogits / N""",
+                       {"test_softmax_cross_entropy_stability"}, "softmax_cross_entropy"),
+    "dlogits-without-1/N": ("softmax_cross_entropy", """def softmax_cross_entropy(logits, labels):
+    logits = np.asarray(logits, dtype=np.float64)
+    N = logits.shape[0]
+    d = logits - logits.max(axis=1, keepdims=True)
+    e = np.where(d < -600.0, 0.0, np.exp(np.maximum(d, -600.0)))
+    log_p = d - np.log(e.sum(axis=1, keepdims=True))
+    dlogits = e / e.sum(axis=1, keepdims=True)
+    dlogits[np.arange(N), labels] -= 1.0
+    return float(-np.mean(log_p[np.arange(N), labels])), dlogits  # no / N""",
+                            {"test_softmax_cross_entropy", "test_softmax_cross_entropy_stability"},
+                            "softmax_cross_entropy"),
+    "bce-for-hard-labels-only": ("binary_cross_entropy", """def binary_cross_entropy(p, y):
+    p = np.asarray(p, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    return float(np.mean(np.where(y == 1, -np.log(p), -np.log1p(-p))))  # soft targets counted as 0""",
+                                 {"test_binary_cross_entropy", "test_binary_cross_entropy_stability"},
+                                 "binary_cross_entropy"),
+}
+
+
+@pytest.fixture(scope="module")
+def grader():
+    spec = AssignmentSpec.from_source(REPO, A)
+    server = ForkServer(REPO, uid=59000 + os.getpid() % 900, limits=Limits(cell_seconds=5, call_seconds=3),
+                        prelude=spec.prelude)
+    yield spec, server, trusted_namespace(spec)
+    server.close()
+
+
+def grade(grader, tmp_path, name, answers):
+    spec, server, namespace = grader
+    source, release = read(REPO / "source" / A / NB), read(REPO / "release" / A / NB)
+    learner = SimulatedLearner(name, "", answers)
+    path = tmp_path / NB
+    nbformat.write(make_submission(release, source, learner), str(path))
+    result = grade_submission(server, spec, learner.student_id, path, namespace)
+    return {cell.grade_id: (cell.score, cell.points, [str(p) for p in cell.problems]) for cell in result.cells}
+
+
+def test_the_reference_earns_every_point(grader, tmp_path):
+    scores = grade(grader, tmp_path, "reference", {})
+    assert scores and all(score == points for score, points, _ in scores.values()), scores
+
+
+@pytest.mark.parametrize("mistake", sorted(MISTAKES))
+def test_a_mistake_loses_exactly_its_own_points(mistake, grader, tmp_path):
+    function, wrong, cells, named = MISTAKES[mistake]
+    scores = grade(grader, tmp_path, mistake.replace("/", ""), {function: wrong})
+    lost = {g for g, (score, points, _) in scores.items() if score < points}
+    assert lost == cells, f"{mistake}: lost {sorted(lost)}, expected exactly {sorted(cells)}"
+    for grade_id in lost:
+        score, _, problems = scores[grade_id]
+        assert score == 0 and problems, (grade_id, problems)
+        assert any(named in p for p in problems), (grade_id, problems)
+
+
+def test_grading_a_learner_costs_under_a_second_of_cpu():
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "assignment_cost.py"), A, "--students", "5"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith(A)).split()
+    assert row[-1] == "100%", row
+    assert float(row[2]) < 1000, f"{row[2]} ms of CPU per learner (start-up included)"
