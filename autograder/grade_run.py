@@ -71,6 +71,12 @@ class RunSummary:
     grades: list[SubmissionGrade] = field(default_factory=list)
     seconds: float = 0.0
     isolated: bool = True
+    manual_kept: dict[str, list[str]] = field(default_factory=dict)  # student -> cells with a manual grade
+    # kept although a newer submission was graded: a reviewer should look again
+
+
+class NothingToGrade(Exception):
+    """No submission to grade (none collected, or a named learner has none); the message says which."""
 
 
 def submitted_students(course_dir: Path, assignment: str) -> list[str]:
@@ -88,10 +94,22 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
     """
     from .gradebook import autograded_notebook, open_gradebook, record, write_autograded
 
+    from .course import load_config
+    from .gradebook import late_penalty_assigner
+
     course_dir = Path(course_dir).resolve()
     notebook_file = ASSIGNMENTS[assignment].notebook_file
     language = course_language(course_dir)
-    students = students or submitted_students(course_dir, assignment)
+    found = submitted_students(course_dir, assignment)
+    if not found:
+        raise NothingToGrade(f"no submissions of {assignment} in {course_dir / 'submitted'}: collect them first "
+                             f"(`nbgrader collect {assignment}`)")
+    unknown = sorted(set(students or ()) - set(found))
+    if unknown:  # as stock autograde, which finds no notebook for them: nothing is created
+        raise NothingToGrade(f"no submission of {assignment} from {', '.join(unknown)} "
+                             f"(submitted/<student>/{assignment}/ missing); nothing was graded")
+    students = students or found
+    late = late_penalty_assigner(load_config(course_dir))
     release_nb = nbformat.read(str(course_dir / "release" / assignment / notebook_file), as_version=4)
     gradebook = open_gradebook(course_dir, assignment)
     summary = RunSummary(assignment)
@@ -104,8 +122,10 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
         futures = {pool.submit(_grade_in_worker, student): student for student in students}
         for done, future in enumerate(as_completed(futures), start=1):
             grade = future.result()
-            record(gradebook, assignment, Path(notebook_file).stem, grade, language,
-                   timestamp=_timestamp(course_dir, grade.student, assignment))
+            kept = record(gradebook, assignment, Path(notebook_file).stem, grade, language,
+                          timestamp=_timestamp(course_dir, grade.student, assignment), late=late)
+            if kept:
+                summary.manual_kept[grade.student] = kept
             write_autograded(course_dir, assignment, notebook_file,
                              autograded_notebook(release_nb, grade.answers, grade, language), grade.student)
             summary.grades.append(grade)
