@@ -1,4 +1,8 @@
-"""The end-of-run summary of ``nnmath grade``: per exercise, how many passed; common mistakes."""
+"""The end-of-run summary of ``nnmath grade``: per exercise, how many passed; common mistakes; per learner.
+
+Values (ids, scores, counts) never wrap mid-value: their columns are ``no_wrap``; only the notes
+column wraps, between words.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -19,9 +23,9 @@ def print_summary(console, summary: RunSummary) -> None:
             passed[cell.grade_id] += cell.score >= cell.points > 0
             points[cell.grade_id] = cell.points
     table = Table(title=f"{summary.assignment}: {len(grades)} submission(s) graded in {summary.seconds:.1f} s")
-    table.add_column("test")
-    table.add_column("points", justify="right")
-    table.add_column("passed", justify="right")
+    table.add_column("test", no_wrap=True)
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("passed", justify="right", no_wrap=True)
     for grade_id in points:
         table.add_row(grade_id, f"{points[grade_id]:g}", f"{passed[grade_id]} / {len(grades)}")
     console.print(table)
@@ -36,7 +40,29 @@ def print_summary(console, summary: RunSummary) -> None:
         for grade in unusual:
             for note in grade.notes[:3]:
                 console.print(f"  {grade.student} ({grade.status}): {note}")
+    kept = getattr(summary, "manual_kept", {})
+    if kept:
+        console.print("[bold]Manual grades kept although a newer submission was graded[/bold] (review them "
+                      "in the formgrader)")
+        for student, cells in sorted(kept.items()):
+            console.print(f"  {student}: {', '.join(cells)}")
+    print_learners(console, summary)
     scores = sorted(g.score for g in grades)
     console.print(f"Scores: min {scores[0]:g}, median {scores[len(scores) // 2]:g}, max {scores[-1]:g} "
                   f"of {grades[0].max_score:g}. Recorded in gradebook.db; `nnmath feedback {summary.assignment}` "
                   f"writes the feedback pages.")
+
+
+def print_learners(console, summary: RunSummary) -> None:
+    """One row per learner graded in this run: score, status, the first note (if any)."""
+    table = Table(title="Per learner")
+    table.add_column("learner", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("failed tests", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("note", overflow="fold")
+    for grade in sorted(summary.grades, key=lambda g: g.student):
+        failed = sum(cell.score < cell.points for cell in grade.cells)
+        note = str(grade.notes[0]).splitlines()[0] if grade.notes else ""
+        table.add_row(grade.student, f"{grade.score:g} / {grade.max_score:g}", str(failed), grade.status, note)
+    console.print(table)

@@ -203,3 +203,19 @@ def test_class_report_shows_plots_mistakes_late_and_missing(graded, tmp_path):
     run = subprocess.run([sys.executable, "-m", "autograder.cli", "report", A, "--course-dir", str(course),
                           "-o", str(tmp_path / "r.html")], capture_output=True, text=True)
     assert run.returncode == 0 and (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_the_grade_summary_ends_with_one_unbroken_row_per_learner(graded):
+    from rich.console import Console
+
+    from autograder.report import print_summary
+
+    _, summary = graded
+    console = Console(width=70, record=True, color_system=None)
+    print_summary(console, summary)
+    lines = console.export_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if "Per learner" in line)
+    for grade in summary.grades:
+        score = f"{grade.score:g} / {grade.max_score:g}"
+        assert any(grade.student in line and score in line for line in lines[start:]), (grade.student, score)
+    assert any("test_softmax_jacobian" in line for line in lines), "a test id is never broken across lines"
