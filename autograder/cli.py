@@ -87,7 +87,7 @@ def cmd_grade(args) -> int:
                 bar.update(task, completed=done, total=total)
 
             summary = grade_class(course_dir, args.assignment, students=args.student or None, jobs=args.jobs,
-                                  progress=advance)
+                                  progress=advance, changed_only=args.changed, cells=args.cell)
     except (NotInGradebook, NothingToGrade) as error:
         raise UserError(str(error)) from None
     print_summary(console, summary)
@@ -186,6 +186,10 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--course-dir", default=".", help="the course directory (default: here)")
     grade.add_argument("--student", action="append", metavar="ID", help="grade only this learner (repeatable)")
     grade.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
+    grade.add_argument("--changed", action="store_true",
+                       help="grade only new or updated submissions (by their timestamp.txt); say which were skipped")
+    grade.add_argument("--cell", action="append", metavar="GRADE_ID",
+                       help="grade only this test cell (repeatable); the others keep their recorded scores")
     grade.set_defaults(run=cmd_grade)
 
     feedback = sub.add_parser("feedback", help="write each graded learner's feedback page")

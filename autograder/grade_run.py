@@ -8,6 +8,7 @@ submissions in flight and a rerun completes it without duplicating anything.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import ctypes
 import multiprocessing
 import os
@@ -31,14 +32,15 @@ UID_BASE = 61000  # sandbox children run as uids from here on (no such users nee
 _worker: dict = {}
 
 
-def _init_worker(course_dir: str, assignment: str, language: str, counter, limits: Limits) -> None:
+def _init_worker(course_dir: str, assignment: str, language: str, counter, limits: Limits,
+                 cells: tuple[str, ...] | None = None) -> None:
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the grading run
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what an interrupt means
     with counter.get_lock():
         counter.value += 1
         number = counter.value
     set_language(language)
-    spec = AssignmentSpec.from_source(Path(course_dir), assignment)
+    spec = only_cells(AssignmentSpec.from_source(Path(course_dir), assignment), cells)
     # Each worker of each run its own uid, so no two sandboxes share a process limit or can signal each other.
     uid = UID_BASE + (os.getppid() % 4000) * 16 + number
     _worker.update(spec=spec, namespace=trusted_namespace(spec), course_dir=Path(course_dir), uid=uid, limits=limits)
@@ -71,6 +73,8 @@ class RunSummary:
     grades: list[SubmissionGrade] = field(default_factory=list)
     seconds: float = 0.0
     isolated: bool = True
+    skipped: list[str] = field(default_factory=list)  # `--changed`: learners whose graded version is current
+    cells: list[str] | None = None  # `--cell`: the only test cells graded in this run (None: all)
     manual_kept: dict[str, list[str]] = field(default_factory=dict)  # student -> cells with a manual grade
     # kept although a newer submission was graded: a reviewer should look again
 
@@ -86,11 +90,22 @@ def submitted_students(course_dir: Path, assignment: str) -> list[str]:
     return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
 
 
+def only_cells(spec: AssignmentSpec, cells) -> AssignmentSpec:
+    """``spec`` with only the test cells named in ``cells`` (all of them when ``cells`` is None)."""
+    if cells is None:
+        return spec
+    return dataclasses.replace(spec, tests=tuple(t for t in spec.tests if t[0] in cells))
+
+
 def grade_class(course_dir: Path, assignment: str, students: list[str] | None = None, jobs: int | None = None,
-                limits: Limits = Limits(), progress=None) -> RunSummary:
+                limits: Limits = Limits(), progress=None, changed_only: bool = False,
+                cells: list[str] | None = None) -> RunSummary:
     """Grade every (or the named) learner's submission of ``assignment`` and record the scores.
 
     progress: an optional callable ``progress(done, total, student)`` called as results arrive.
+    changed_only: skip learners whose ``timestamp.txt`` is the one the gradebook recorded when they
+    were last graded (listed in ``summary.skipped``); a submission without a timestamp is graded.
+    cells: grade only these test cells (``grade_id``); the others keep their recorded scores.
     """
     from .gradebook import autograded_notebook, open_gradebook, record, write_autograded
 
@@ -109,15 +124,26 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
         raise NothingToGrade(f"no submission of {assignment} from {', '.join(unknown)} "
                              f"(submitted/<student>/{assignment}/ missing); nothing was graded")
     students = students or found
+    if cells is not None:
+        known = [t[0] for t in AssignmentSpec.from_source(course_dir, assignment).tests]
+        wrong = [c for c in cells if c not in known]
+        if wrong:
+            raise NothingToGrade(f"no test cell {', '.join(wrong)} in {assignment} (its test cells: "
+                                 f"{', '.join(known)})")
     late = late_penalty_assigner(load_config(course_dir))
     release_nb = nbformat.read(str(course_dir / "release" / assignment / notebook_file), as_version=4)
     gradebook = open_gradebook(course_dir, assignment)
-    summary = RunSummary(assignment)
+    summary = RunSummary(assignment, cells=list(cells) if cells is not None else None)
+    if changed_only:
+        current = [s for s in students if _graded_version_is_current(gradebook, course_dir, assignment, s)]
+        summary.skipped = current
+        students = [s for s in students if s not in current]
     started = time.monotonic()
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(students) or 1))
     counter = multiprocessing.get_context("fork").Value("i", 0)
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker,
-                               initargs=(str(course_dir), assignment, language, counter, limits))
+                               initargs=(str(course_dir), assignment, language, counter, limits,
+                                         tuple(cells) if cells is not None else None))
     try:
         futures = {pool.submit(_grade_in_worker, student): student for student in students}
         for done, future in enumerate(as_completed(futures), start=1):
@@ -126,8 +152,12 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
                           timestamp=_timestamp(course_dir, grade.student, assignment), late=late)
             if kept:
                 summary.manual_kept[grade.student] = kept
+            base = release_nb
+            earlier = course_dir / "autograded" / grade.student / assignment / notebook_file
+            if cells is not None and earlier.is_file():  # the other test cells keep what they showed
+                base = nbformat.read(str(earlier), as_version=4)
             write_autograded(course_dir, assignment, notebook_file,
-                             autograded_notebook(release_nb, grade.answers, grade, language), grade.student)
+                             autograded_notebook(base, grade.answers, grade, language), grade.student)
             summary.grades.append(grade)
             if progress:
                 progress(done, len(students), grade.student)
@@ -139,6 +169,20 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
     pool.shutdown()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _graded_version_is_current(gradebook, course_dir: Path, assignment: str, student: str) -> bool:
+    """Whether the learner was graded on the version now in ``submitted/`` (same timestamp)."""
+    from nbgrader.api import MissingEntry
+
+    notebook = course_dir / "autograded" / student / assignment / ASSIGNMENTS[assignment].notebook_file
+    submitted = _timestamp(course_dir, student, assignment)
+    if submitted is None or not notebook.is_file():
+        return False
+    try:
+        return gradebook.find_submission(assignment, student).timestamp == submitted
+    except MissingEntry:
+        return False
 
 
 def _timestamp(course_dir: Path, student: str, assignment: str):

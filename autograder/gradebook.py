@@ -131,14 +131,23 @@ def late_penalty_assigner(config):
 
 
 def autograded_notebook(release_nb, answers: dict[str, str] | None, grade: SubmissionGrade, language: str):
-    """The release notebook with the learner's answers and the checks' messages as test outputs."""
+    """The release notebook with the learner's answers and the checks' messages as test outputs.
+
+    ``release_nb`` may instead be the learner's earlier autograded notebook when only some test
+    cells were regraded (``nnmath grade --cell``): the other test cells keep their outputs, scores
+    and diagnoses, and the recorded score is the sum over every test cell.
+    """
     nb = copy.deepcopy(release_nb)
     results = {cell.grade_id: cell for cell in grade.cells}
+    points = {}
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         grade_id = nbgrader_meta(cell).get("grade_id")
-        cell.outputs, cell.execution_count = [], None
+        if is_test_cell(cell):
+            points[grade_id] = float(nbgrader_meta(cell).get("points", 0))
+        if not is_test_cell(cell) or grade_id in results:
+            cell.outputs, cell.execution_count = [], None
         if is_answer_cell(cell) and answers is not None and grade_id in answers:
             cell.source = answers[grade_id]
         if is_test_cell(cell) and grade_id in results:
@@ -150,11 +159,14 @@ def autograded_notebook(release_nb, answers: dict[str, str] | None, grade: Submi
                 message = "\n".join(p.render(language) for p in result.problems)
                 cell.outputs.append(nbformat.v4.new_output("error", ename="CheckFailure", evalue=message,
                                                            traceback=[f"CheckFailure: {message}"]))
-    nb.metadata["nnmath"] = {**nb.metadata.get("nnmath", {}), "score": grade.score, "max_score": grade.max_score,
-                             "status": grade.status,
-                             # for `nnmath report`: which diagnosis each failed test cell got, and the notes
-                             "problems": {c.grade_id: [[p.key, p.render(language)] for p in c.problems]
-                                          for c in grade.cells if c.problems},
+    earlier = nb.metadata.get("nnmath", {})
+    cell_scores = {**earlier.get("cell_scores", {}), **{c.grade_id: c.score for c in grade.cells}}
+    problems = {k: v for k, v in earlier.get("problems", {}).items() if k not in results}
+    # for `nnmath report`: which diagnosis each failed test cell got, and the notes
+    problems.update({c.grade_id: [[p.key, p.render(language)] for p in c.problems] for c in grade.cells if c.problems})
+    nb.metadata["nnmath"] = {**earlier, "score": sum(cell_scores.values()),
+                             "max_score": sum(points.values()) or grade.max_score, "status": grade.status,
+                             "cell_scores": cell_scores, "problems": problems,
                              "notes": [n.render(language) for n in grade.notes]}
     return nb
 

@@ -14,6 +14,13 @@ from .grade_run import RunSummary, common_mistakes
 
 def print_summary(console, summary: RunSummary) -> None:
     grades = summary.grades
+    skipped = getattr(summary, "skipped", [])
+    if skipped:
+        console.print(f"Skipped {len(skipped)} learner(s) whose graded version is current (--changed): "
+                      f"{', '.join(skipped)}")
+    if getattr(summary, "cells", None) is not None:
+        console.print(f"Graded only the test cell(s) {', '.join(summary.cells)} (--cell); the other cells keep "
+                      f"their recorded scores, and the scores below count only these.")
     if not grades:
         console.print(f"No submissions of {summary.assignment} to grade.")
         return

@@ -219,3 +219,31 @@ def test_the_grade_summary_ends_with_one_unbroken_row_per_learner(graded):
         score = f"{grade.score:g} / {grade.max_score:g}"
         assert any(grade.student in line and score in line for line in lines[start:]), (grade.student, score)
     assert any("test_softmax_jacobian" in line for line in lines), "a test id is never broken across lines"
+
+
+def test_grade_changed_regrades_only_new_versions_and_cell_only_chosen_cells(graded, tmp_path):
+    course = copy_course(graded, tmp_path)
+    nothing = grade_class(course, A, changed_only=True)
+    assert nothing.grades == [] and sorted(nothing.skipped) == ["ada", "ben", "cam", "lou"]
+    stamp(course, "ben", "2026-11-20 11:59:30.000000 UTC")  # ben resubmits, still on time
+    changed = grade_class(course, A, changed_only=True)
+    assert [g.student for g in changed.grades] == ["ben"] and "ben" not in changed.skipped
+
+    before = {g.name: g.score for g in open_gradebook(course, A).find_submission_notebook(
+        "activations", A, "cam").grades}
+    problems_before = read(course / "autograded" / "cam" / A / NB).metadata["nnmath"]["problems"]
+    assert problems_before and "test_relu" not in problems_before
+    partial = grade_class(course, A, students=["cam"], cells=["test_relu"])
+    assert [c.grade_id for c in partial.grades[0].cells] == ["test_relu"]
+    gradebook = open_gradebook(course, A)
+    after = {g.name: g.score for g in gradebook.find_submission_notebook("activations", A, "cam").grades}
+    gradebook.close()
+    assert after == before, "the other cells keep their recorded scores"
+    nb = read(course / "autograded" / "cam" / A / NB)
+    assert nb.metadata["nnmath"]["score"] == sum(before.values()), "the page's score still counts every cell"
+    assert nb.metadata["nnmath"]["problems"] == problems_before, "other cells keep their diagnoses"
+    with pytest.raises(NothingToGrade, match="test_nope"):
+        grade_class(course, A, cells=["test_nope"])
+    run = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", A, "--course-dir", str(course),
+                          "--changed"], capture_output=True, text=True)
+    assert run.returncode == 0 and "Skipped 4 learner(s)" in run.stdout.replace("\n", " ")
