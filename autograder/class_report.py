@@ -180,7 +180,7 @@ def render(data: ClassData) -> str:
     late = [row for row in submitted if row.seconds_late > 0]
     parts.append("<h2>Late submissions</h2>")
     parts.append(_table(["learner", "late by", "penalty", "final score"],
-                        [[r.student, _duration(r.seconds_late), f"{r.penalty:g}", f"{r.score:g}"] for r in late])
+                        [[r.student, duration(r.seconds_late), f"{r.penalty:g}", f"{r.score:g}"] for r in late])
                  if late else "<p class='none'>None.</p>")
     missing = [row.student for row in data.learners if not row.submitted]
     parts.append("<h2>No submission</h2>")
@@ -196,7 +196,8 @@ def render(data: ClassData) -> str:
             f"<body>{''.join(parts)}</body></html>\n")
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """A lateness for people: seconds, minutes or hours."""
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 2 * 3600:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 
+from .class_report import duration
 from .contract import is_test_cell, nbgrader_meta
 from .course import course_language
 from .curriculum import ASSIGNMENTS
@@ -57,7 +58,7 @@ def summary_cell(nb, assignment: str, language: str, view: dict | None = None):
     parts = ["# " + say("feedback_title", assignment=assignment).render(language),
              say("feedback_score", score=max(0.0, raw - penalty), max_score=info.get("max_score", 0)).render(language)]
     if penalty:
-        parts.append(say("feedback_late_penalty", late=_duration(view.get("seconds_late", 0)), penalty=penalty,
+        parts.append(say("feedback_late_penalty", late=duration(view.get("seconds_late", 0)), penalty=penalty,
                          raw=raw).render(language))
     parts.append(say("feedback_table").render(language) + "\n" + "\n".join(rows))
     if view.get("comments"):
@@ -65,11 +66,6 @@ def summary_cell(nb, assignment: str, language: str, view: dict | None = None):
         lines = [f"- `{grade_id}`: {html.escape(text)}" for grade_id, text in view["comments"]]
         parts.append(say("feedback_comments").render(language) + "\n\n" + "\n".join(lines))
     return nbformat.v4.new_markdown_cell("\n\n".join(parts))
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else (f"{seconds / 60:.0f} min" if seconds < 7200
-                                                     else f"{seconds / 3600:.1f} h")
 
 
 def write_feedback(course_dir: Path, assignment: str, students: list[str] | None = None) -> list[Path]:

@@ -97,24 +97,9 @@ def only_cells(spec: AssignmentSpec, cells) -> AssignmentSpec:
     return dataclasses.replace(spec, tests=tuple(t for t in spec.tests if t[0] in cells))
 
 
-def grade_class(course_dir: Path, assignment: str, students: list[str] | None = None, jobs: int | None = None,
-                limits: Limits = Limits(), progress=None, changed_only: bool = False,
-                cells: list[str] | None = None) -> RunSummary:
-    """Grade every (or the named) learner's submission of ``assignment`` and record the scores.
-
-    progress: an optional callable ``progress(done, total, student)`` called as results arrive.
-    changed_only: skip learners whose ``timestamp.txt`` is the one the gradebook recorded when they
-    were last graded (listed in ``summary.skipped``); a submission without a timestamp is graded.
-    cells: grade only these test cells (``grade_id``); the others keep their recorded scores.
-    """
-    from .gradebook import autograded_notebook, open_gradebook, record, write_autograded
-
-    from .course import load_config
-    from .gradebook import late_penalty_assigner
-
-    course_dir = Path(course_dir).resolve()
-    notebook_file = ASSIGNMENTS[assignment].notebook_file
-    language = course_language(course_dir)
+def _students_to_grade(course_dir: Path, assignment: str, students, cells) -> list[str]:
+    """The learners to grade; raises :class:`NothingToGrade` for an uncollected class, an unknown
+    learner or an unknown test cell (before anything is written)."""
     found = submitted_students(course_dir, assignment)
     if not found:
         raise NothingToGrade(f"no submissions of {assignment} in {course_dir / 'submitted'}: collect them first "
@@ -130,9 +115,33 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
         if wrong:
             raise NothingToGrade(f"no test cell {', '.join(wrong)} in {assignment} (its test cells: "
                                  f"{', '.join(known)})")
+    return students
+
+
+def grade_class(course_dir: Path, assignment: str, students: list[str] | None = None, jobs: int | None = None,
+                limits: Limits = Limits(), progress=None, changed_only: bool = False,
+                cells: list[str] | None = None) -> RunSummary:
+    """Grade every (or the named) learner's submission of ``assignment`` and record the scores.
+
+    progress: an optional callable ``progress(done, total, student)`` called as results arrive.
+    changed_only: skip learners whose ``timestamp.txt`` is the one the gradebook recorded when they
+    were last graded (listed in ``summary.skipped``); a submission without a timestamp is graded.
+    cells: grade only these test cells (``grade_id``); the others keep their recorded scores.
+    """
+    from .course import load_config
+    from .gradebook import autograded_notebook, late_penalty_assigner, open_gradebook, record, write_autograded
+
+    course_dir = Path(course_dir).resolve()
+    notebook_file = ASSIGNMENTS[assignment].notebook_file
+    language = course_language(course_dir)
     late = late_penalty_assigner(load_config(course_dir))
-    release_nb = nbformat.read(str(course_dir / "release" / assignment / notebook_file), as_version=4)
-    gradebook = open_gradebook(course_dir, assignment)
+    gradebook = open_gradebook(course_dir, assignment)  # first: an unreleased assignment says so
+    try:
+        students = _students_to_grade(course_dir, assignment, students, cells)
+        release_nb = nbformat.read(str(course_dir / "release" / assignment / notebook_file), as_version=4)
+    except BaseException:
+        gradebook.close()
+        raise
     summary = RunSummary(assignment, cells=list(cells) if cells is not None else None)
     if changed_only:
         current = [s for s in students if _graded_version_is_current(gradebook, course_dir, assignment, s)]
