@@ -10,7 +10,17 @@ from .checks import (CheckFailure, expect, expect_backward, expect_derivative, e
                      expect_jacobian, expect_matches_reference, expect_raises, expect_stable)
 from .inputs import Labels, Normal, Uniform
 from .messages import get_language, set_language
+# Issue 9: functions, generators, objects and long calls as arguments; checks on behaviour and source.
+from .checks_objects import Program, expect_graphs, expect_program
+from .checks_properties import (Accuracy, Dtype, Falls, Rng, Shapes, Std, Zeros, expect_calls, expect_properties,
+                                expect_reproducible, expect_restored)
+from .checks_source import MATMUL_SHORTCUTS, expect_source
+from .crossing import within
+from .functions import course_function, formula
 
 __all__ = ["CheckFailure", "expect", "expect_backward", "expect_derivative", "expect_elementwise",
            "expect_jacobian", "expect_matches_reference", "expect_raises", "expect_stable", "Labels", "Normal", "Uniform",
-           "get_language", "set_language"]
+           "get_language", "set_language",
+           "Program", "expect_graphs", "expect_program", "Accuracy", "Dtype", "Falls", "Rng", "Shapes", "Std", "Zeros",
+           "expect_calls", "expect_properties", "expect_restored", "expect_reproducible", "MATMUL_SHORTCUTS",
+           "expect_source", "within", "course_function", "formula"]

@@ -270,6 +270,121 @@ CATALOG: dict[str, tuple[str, str]] = {
     "reference_missing": (
         "The reference implementation is not available here (hidden tests run only when grading).",
         "此处没有参考实现（隐藏测试只在评分时运行）。"),
+    # --- issue 9: functions, generators, objects and long calls across the sandbox ----------------
+    # (autograder.crossing, checks_objects, checks_properties, checks_source; kept together here)
+    "import_unavailable": (
+        "{fn} could not be defined: its cell imports `{module}`, which is not part of the course's install "
+        "(numpy, matplotlib, IPython and the course package are).",
+        "{fn} 无法定义：它的单元格导入了 `{module}`，而课程的安装中没有它（只有 numpy、matplotlib、IPython 和课程包）。"),
+    "program_raised": (
+        "`{step}` raised {error}{hint}.",
+        "`{step}` 抛出了异常 {error}{hint}。"),
+    "program_not_object": (
+        "`{step}` gave a {type_name}, not a {cls} object: every operation must return a new {cls}.",
+        "`{step}` 得到的是 {type_name}，不是 {cls} 对象：每个运算都应返回一个新的 {cls}。"),
+    "program_not_number": (
+        "`{step}` is a {type_name}, not a number: store plain floats in `.data` and `.grad`.",
+        "`{step}` 是 {type_name}，不是数：`.data` 和 `.grad` 里应存放普通的浮点数。"),
+    "program_wrong": (
+        "`{step}` is wrong after `{context}`{hint}.",
+        "执行 `{context}` 之后，`{step}` 的值不对{hint}。"),
+    "program_value": (
+        "`{step}` is {got}, expected {expected}{hint}.",
+        "`{step}` 是 {got}，应为 {expected}{hint}。"),
+    "hint_reflected": (
+        ": is `{method}` missing? Python calls it when the number is on the left",
+        "：是否缺少 `{method}`？数字在左边时 Python 会调用它"),
+    "hint_method": (
+        ": is the method `{method}` defined?",
+        "：方法 `{method}` 定义了吗？"),
+    "hint_accumulate": (
+        ": a node used more than once must add up (+=) the gradients of all its uses, not keep only the last",
+        "：被多次使用的节点必须把每次使用带来的梯度累加（+=），而不是只保留最后一次"),
+    "hint_order": (
+        ": backward() must run each node's local step once, after every node that uses it "
+        "(reverse topological order)",
+        "：`backward()` 必须对每个节点只执行一次局部反向计算，并且在所有使用它的节点之后（逆拓扑顺序）"),
+    "ok_program": (
+        "✓ {cls}: {what} gives the right numbers.",
+        "✓ {cls}：{what} 的结果正确。"),
+    "ok_graphs": (
+        "✓ {cls} computes and differentiates {trials} random expression graphs ({kind}) correctly.",
+        "✓ {cls} 在 {trials} 个随机表达式图（{kind}）上的数值和梯度都正确。"),
+    "source_forbidden": (
+        "{fn} uses {construct} (line {line}): {rule}",
+        "{fn} 使用了 {construct}（第 {line} 行）：{rule}"),
+    "source_no_loop": (
+        "{fn} has no loop: {rule}",
+        "{fn} 没有循环：{rule}"),
+    "source_package": (
+        "{fn} uses the course package's own `{construct}` (line {line}): this exercise asks you to write it "
+        "yourself, so calling ours earns no credit.",
+        "{fn} 使用了课程包自带的 `{construct}`（第 {line} 行）：本练习要求你自己实现，调用课程包的版本不能得分。"),
+    "source_unavailable": (
+        "the source of {fn} is not available: define it in its answer cell.",
+        "无法取得 {fn} 的源代码：请在它的答案单元格中定义它。"),
+    "ok_source": (
+        "✓ {fn} keeps to this exercise's rules: {rule}",
+        "✓ {fn} 遵守了本练习的规则：{rule}"),
+    "rule_matmul": (
+        "compute each C[i, j] with explicit loops, without @, dot, matmul, einsum, tensordot, inner, vdot or outer.",
+        "用显式循环计算每个 C[i, j]，不要使用 `@`、`dot`、`matmul`、`einsum`、`tensordot`、`inner`、`vdot` 或 `outer`。"),
+    "rule_own_work": (
+        "write it yourself, without the course package's gradient checker.",
+        "自己实现，不要调用课程包的梯度检验工具。"),
+    "not_reproducible": (
+        "{fn} gave different results for two generators in the same state: every random draw must come "
+        "from `rng` (not from np.random or random).",
+        "{fn} 对状态相同的两个生成器给出了不同的结果：所有随机数都必须来自 `rng`（而不是 `np.random` 或 `random`）。"),
+    "ignores_rng": (
+        "{fn} gave the same result for generators in different states: draw from the `rng` you are given "
+        "(do not make or seed a generator of your own).",
+        "{fn} 对状态不同的生成器给出了相同的结果：请从传入的 `rng` 中抽取随机数（不要自己创建或设定种子）。"),
+    "ok_reproducible": (
+        "✓ {fn} draws from `rng`: the same state gives the same result, another state another one.",
+        "✓ {fn} 的随机数来自 `rng`：相同状态结果相同，不同状态结果不同。"),
+    "calls_never": (
+        "{fn}{call} never called {f}: it must use the function it is given.",
+        "{fn}{call} 从未调用 {f}：它必须使用传入的函数。"),
+    "calls_count": (
+        "{fn}{call} called {f} {got} times; {expected} calls were expected.",
+        "{fn}{call} 调用了 {f} {got} 次；应调用 {expected} 次。"),
+    "ok_calls": (
+        "✓ {fn} called {f} {got} times, as expected.",
+        "✓ {fn} 调用 {f} {got} 次，符合预期。"),
+    "prop_shapes": (
+        "{what} has shapes {got}; expected {expected}.",
+        "{what} 的形状是 {got}；应为 {expected}。"),
+    "prop_dtype": (
+        "{what} holds an array of dtype {got}; expected float64.",
+        "{what} 中有 dtype 为 {got} 的数组；应为 float64。"),
+    "prop_std": (
+        "{what}: the standard deviation of {part} is {got:.3g}; expected about {expected:.3g}.",
+        "{what}：{part} 的标准差是 {got:.3g}；应约为 {expected:.3g}。"),
+    "prop_zero": (
+        "{what}: {part} should be all zeros.",
+        "{what}：{part} 应全为零。"),
+    "prop_falls": (
+        "{what}: the loss does not fall (first {first:.3g}, last {last:.3g}).",
+        "{what}：损失没有下降（最初 {first:.3g}，最后 {last:.3g}）。"),
+    "prop_accuracy": (
+        "{what}: accuracy on held-out data is {got:.1%}; at least {expected:.0%} is expected.",
+        "{what}：在留出数据上的准确率是 {got:.1%}；应至少为 {expected:.0%}。"),
+    "prop_not_data": (
+        "{what} is not the expected kind of result: {why}.",
+        "{what} 不是预期类型的结果：{why}。"),
+    "ok_properties": (
+        "✓ {fn}{call}: {properties}.",
+        "✓ {fn}{call}：{properties}。"),
+    "changed_by_ulps": (
+        "{fn} left its argument {arg} changed in {count} of its {size} entries (by up to {ulps} ulp): after "
+        "perturbing an entry, put back exactly the value you saved (x[i] = old), not x[i] + h - h.",
+        "{fn} 使参数 {arg} 的 {size} 个元素中有 {count} 个被改变（最多相差 {ulps} 个最小精度单位）：扰动一个元素之后，"
+        "请放回保存的原值（`x[i] = old`），而不是 `x[i] + h - h`。"),
+    "ok_restored": (
+        "✓ {fn} leaves its input exactly as it was.",
+        "✓ {fn} 没有改变它的输入。"),
+    # --- end of issue 9's block -------------------------------------------------------------------
 }
 
 

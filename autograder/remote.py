@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from . import wire
+from . import crossing, wire
 from .calls import LearnerFault, describe_call
 from .messages import say
 from .sandbox import ForkServer, SandboxFault
@@ -53,23 +53,34 @@ class SubmissionRunner:
             self.session = session
             return
 
-    def call(self, name: str, args: tuple, kwargs: dict) -> dict:
+    def call(self, name: str, args: tuple, kwargs: dict, seconds: float | None = None) -> dict:
+        """seconds: this call's own deadline (default: the limits' ``call_seconds``), never past the budget."""
+        return self._ask(name, describe_call(args, kwargs), seconds,
+                         lambda s: self.session.call(name, args, kwargs, seconds=s))
+
+    def perform(self, name: str, steps: list, what: str, seconds: float | None = None) -> dict:
+        """Run a program (:mod:`autograder.programs`) on the learner's class ``name``."""
+        return self._ask(name, what, seconds, lambda s: self.session.perform(name, steps, seconds=s))
+
+    def _ask(self, name: str, what: str, seconds: float | None, ask) -> dict:
         if name in self.broken:
             raise LearnerFault(say("broken_before", fn=name, what=say(f"broken_{self.broken[name]}")))
         if time.monotonic() > self.deadline:
             raise LearnerFault(say("budget_spent", fn=name, seconds=f"{self.budget_seconds:g}"))
+        if crossing.blocked_module(self.cell_errors.get(name)):  # its cell imported what learners lack
+            raise LearnerFault(say("import_unavailable", fn=name,
+                                   module=crossing.blocked_module(self.cell_errors[name])))
         if self.session is None or self.session.ended is not None:
             self.start()
+        seconds = min(seconds or self.server.limits.call_seconds, max(0.1, self.deadline - time.monotonic()))
         try:
-            return self.session.call(name, args, kwargs)
+            return ask(seconds)
         except SandboxFault as fault:
             self.broken[name] = fault.kind
             self.session = None
             if fault.kind == "timed_out":
-                raise LearnerFault(say("timed_out", fn=name, call=describe_call(args, kwargs),
-                                       seconds=f"{self.server.limits.call_seconds:g}")) from None
-            raise LearnerFault(say("crashed", fn=name, call=describe_call(args, kwargs),
-                                   how=fault.detail or "?")) from None
+                raise LearnerFault(say("timed_out", fn=name, call=what, seconds=f"{seconds:g}")) from None
+            raise LearnerFault(say("crashed", fn=name, call=what, how=fault.detail or "?")) from None
 
     def close(self) -> None:
         if self.session is not None:
@@ -77,17 +88,42 @@ class SubmissionRunner:
             self.session = None
 
 
-class RemoteFunction:
-    """Calls the learner's function ``name`` in the sandbox; behaves like a local function."""
+class RemoteFunction(crossing.Reference):
+    """Calls the learner's function ``name`` in the sandbox; behaves like a local function.
 
-    def __init__(self, name: str, runner: SubmissionRunner):
+    Passed as an argument to another learner function, it crosses as a reference to ``name``
+    (:mod:`autograder.crossing`). seconds: its calls' deadline (see :meth:`with_deadline`).
+    """
+
+    def __init__(self, name: str, runner: SubmissionRunner, seconds: float | None = None):
         self.__name__ = name
         self._runner = runner
+        self._seconds = seconds
 
-    def __call__(self, *args, **kwargs):
-        reply = self._runner.call(self.__name__, args, kwargs)
+    def with_deadline(self, seconds: float) -> "RemoteFunction":
+        """The same function, each call allowed ``seconds`` (inside the submission's budget)."""
+        return RemoteFunction(self.__name__, self._runner, seconds=float(seconds))
+
+    @property
+    def source(self) -> str:
+        """The learner's answer cell that defines this name (for checks on the source)."""
+        return dict(self._runner.cells).get(self.__name__, "")
+
+    def perform_program(self, steps: list, what: str) -> dict:
+        """Carry out a program on the learner's class of this name, in the sandbox: plain results."""
+        reply = self._runner.perform(self.__name__, steps, what, seconds=self._seconds)
         if "error" in reply:
             raise learner_exception(reply["error"])
+        return wire.decode(reply["program"])
+
+    def __call__(self, *args, **kwargs):
+        reply = self._runner.call(self.__name__, args, kwargs, seconds=self._seconds)
+        if "error" in reply:
+            if crossing.blocked_module(reply["error"]):  # imported, while running, what learners lack
+                raise LearnerFault(say("import_unavailable", fn=self.__name__,
+                                       module=crossing.blocked_module(reply["error"])))
+            raise learner_exception(reply["error"])
+        crossing.apply_records(reply.get("records"), args, kwargs)
         for index, remote in dict(reply.get("changed_args", {})).items():
             if str(index).isdigit() and int(index) < len(args):
                 write_back(args[int(index)], wire.decode(remote))
@@ -97,6 +133,9 @@ class RemoteFunction:
         for category, message in reply.get("warnings", [])[:20]:
             warnings.warn(str(message), RuntimeWarning if category == "RuntimeWarning" else UserWarning, stacklevel=2)
         return wire.decode(reply["value"])
+
+    def __deepcopy__(self, memo):  # a check's private copy of the arguments still names the same function
+        return self
 
     def __repr__(self) -> str:
         return f"<learner's {self.__name__}>"
@@ -130,7 +169,9 @@ def learner_exception(error: dict) -> Exception:
 
 def write_back(local, remote) -> None:
     """Copy the sandbox's view of an argument over our copy, so an in-place change shows here too."""
-    if isinstance(local, np.ndarray):
+    if isinstance(local, np.random.Generator) and isinstance(remote, crossing.RngState):
+        local.bit_generator.state = remote.state  # checked when decoded: the state after the call
+    elif isinstance(local, np.ndarray):
         if isinstance(remote, np.ndarray) and remote.shape == local.shape and local.flags.writeable:
             if remote.dtype != local.dtype or remote.tobytes() != local.tobytes():
                 local[...] = remote.astype(local.dtype, copy=False)

@@ -184,11 +184,18 @@ class Session:
         """``{"ok": True}`` or ``{"ok": False, "error": {"type", "message"}}``; SandboxFault if it dies."""
         return self._ask({"op": "cell", "source": source}, self.server.limits.cell_seconds)
 
-    def call(self, name: str, args: tuple, kwargs: dict) -> dict:
+    def call(self, name: str, args: tuple, kwargs: dict, seconds: float | None = None) -> dict:
         """The child's answer to ``name(*args, **kwargs)``: ``value`` (encoded), ``changed_args``,
-        ``changed_kwargs`` and ``warnings``, or ``error``."""
+        ``changed_kwargs``, ``warnings`` and ``records`` (of course functions), or ``error``.
+        seconds: this call's deadline (default: the limits' ``call_seconds``)."""
         return self._ask({"op": "call", "name": name, "args": [wire.encode(a) for a in args],
-                          "kwargs": {k: wire.encode(v) for k, v in kwargs.items()}}, self.server.limits.call_seconds)
+                          "kwargs": {k: wire.encode(v) for k, v in kwargs.items()}},
+                         seconds or self.server.limits.call_seconds)
+
+    def perform(self, name: str, steps: list, seconds: float | None = None) -> dict:
+        """The child's answer to a program (:mod:`autograder.programs`) on its class ``name``:
+        ``program`` (encoded ``{"reads", "failed", "error"}``) or ``error``."""
+        return self._ask({"op": "perform", "name": name, "steps": steps}, seconds or self.server.limits.call_seconds)
 
     def end(self) -> None:
         """Kill the child and everything it started; a child is never trusted to exit by itself."""
