@@ -5,17 +5,21 @@ BIN    := $(VENV)/bin
 # nbgrader runs the `alembic` command of its own environment, so that environment comes first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: demo test release check wheel env chromium clean
+.PHONY: demo test release check wheel env chromium postgresql clean
 
 demo: env
 	$(BIN)/nnmath demo
 
-test: env chromium
+test: env chromium postgresql
 	$(BIN)/python -m pytest
 
 # The browser tests (tests/browser/) drive Debian's Chromium: install it when it is missing.
 chromium:
 	@sh scripts/ensure-chromium
+
+# The gradebook-on-PostgreSQL test (tests/test_postgres.py) starts a server from Debian's postgresql.
+postgresql:
+	@sh scripts/ensure-postgresql
 
 release: env
 	$(BIN)/nnmath release

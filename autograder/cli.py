@@ -62,7 +62,7 @@ def cmd_grade(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
         TimeRemainingColumn
 
-    from .grade_run import grade_class
+    from .grade_run import NothingToGrade, grade_class
     from .gradebook import NotInGradebook
     from .report import print_summary
 
@@ -93,8 +93,8 @@ def cmd_grade(args) -> int:
                 bar.update(task, completed=done, total=total)
 
             summary = grade_class(course_dir, args.assignment, students=args.student or None, jobs=args.jobs,
-                                  progress=advance)
-    except NotInGradebook as error:
+                                  progress=advance, changed_only=args.changed, cells=args.cell)
+    except (NotInGradebook, NothingToGrade) as error:
         raise UserError(str(error)) from None
     print_summary(console, summary)
     return 0
@@ -150,6 +150,23 @@ def cmd_audit(args) -> int:
     return 0
 
 
+# --- nnmath report (issue 15) --------------------------------------------------------------------
+
+def cmd_report(args) -> int:
+    from .class_report import write_report
+    from .gradebook import NotInGradebook
+
+    course_dir = _course_dir(args.course_dir)
+    if args.assignment not in ASSIGNMENTS:
+        raise UserError(f"no such assignment: {args.assignment} (known: {', '.join(ASSIGNMENTS)})")
+    try:
+        target = write_report(course_dir, args.assignment, Path(args.output) if args.output else None)
+    except NotInGradebook as error:
+        raise UserError(str(error)) from None
+    print(f"wrote the class report of {args.assignment} to {target}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
@@ -179,6 +196,10 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--course-dir", default=".", help="the course directory (default: here)")
     grade.add_argument("--student", action="append", metavar="ID", help="grade only this learner (repeatable)")
     grade.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
+    grade.add_argument("--changed", action="store_true",
+                       help="grade only new or updated submissions (by their timestamp.txt); say which were skipped")
+    grade.add_argument("--cell", action="append", metavar="GRADE_ID",
+                       help="grade only this test cell (repeatable); the others keep their recorded scores")
     grade.set_defaults(run=cmd_grade)
 
     feedback = sub.add_parser("feedback", help="write each graded learner's feedback page")
@@ -194,6 +215,12 @@ def parser() -> argparse.ArgumentParser:
     audit.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
     audit.add_argument("--cases", type=int, help="random inputs per mutant for the equivalence test (default 60)")
     audit.set_defaults(run=cmd_audit)
+
+    report = sub.add_parser("report", help="write an HTML page about a graded class (plots, mistakes, late, missing)")
+    report.add_argument("assignment", metavar="ASSIGNMENT")
+    report.add_argument("--course-dir", default=".", help="the course directory (default: here)")
+    report.add_argument("--output", "-o", help="where to write (default: reports/ASSIGNMENT.html in the course)")
+    report.set_defaults(run=cmd_report)
 
     demo = sub.add_parser("demo", help="grade a simulated class in a throwaway course directory")
     demo.add_argument("--course-dir", default=".", help="the course whose source/ the demo uses (default: here)")

@@ -2,7 +2,8 @@
 
 Builds a throwaway course directory from this course's configuration and source notebook,
 writes one submission per :data:`autograder.simulate.ACTIVATIONS_CLASS` learner (one of them
-cheats), grades them with ``nnmath grade`` (sandboxed, in parallel), writes feedback, and prints
+cheats), grades them with ``nnmath grade`` (sandboxed, in parallel), writes feedback and the class
+report, and prints
 the class's table beside the score each learner's work deserves. Exit status 0: every score matched.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import nbformat
 
 from .build_release import build_release
+from .class_report import write_report
 from .course import CONFIG_FILE
 from .curriculum import ASSIGNMENTS
 from .feedback import write_feedback
@@ -56,6 +58,7 @@ def run_demo(course_dir: Path, workdir: Path | None = None) -> int:
     with console.status("grading with nnmath grade (sandboxed, in parallel) ..."):
         summary = grade_class(demo_course, ASSIGNMENT)
         feedback = write_feedback(demo_course, ASSIGNMENT)
+        report = write_report(demo_course, ASSIGNMENT)
 
     points = test_points(source_nb)
     maximum = sum(points.values())
@@ -77,6 +80,7 @@ def run_demo(course_dir: Path, workdir: Path | None = None) -> int:
     console.print(table)
     console.print(f"Feedback for each learner ({len(feedback)} pages): "
                   f"{demo_course / 'feedback'}/<learner>/{ASSIGNMENT}/{Path(notebook_file).stem}.html")
+    console.print(f"The class report (plots, mistakes, late and missing): {report}")
     console.print(f"The whole demo course (gradebook.db, submitted/, autograded/) is in {demo_course}")
     console.print("[green]Every score matches what the learner did.[/green]" if all_match
                   else "[red]Some scores do not match what the learner did.[/red]")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -43,14 +44,15 @@ WORKER_ATTEMPTS = 2  # a submission whose worker process died is tried this ofte
 _worker: dict = {}
 
 
-def _init_worker(course_dir: str, assignment: str, language: str, counter, limits: Limits) -> None:
+def _init_worker(course_dir: str, assignment: str, language: str, counter, limits: Limits,
+                 cells: tuple[str, ...] | None = None) -> None:
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the grading run
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what an interrupt means
     with counter.get_lock():
         counter.value += 1
         number = counter.value
     set_language(language)
-    spec = AssignmentSpec.from_source(Path(course_dir), assignment)
+    spec = only_cells(AssignmentSpec.from_source(Path(course_dir), assignment), cells)
     # Each worker of each run its own block of uids, and each submission one of them, so no two
     # sandboxes, nor two submissions, share a process limit or can signal each other.
     uid = UID_BASE + ((os.getppid() % 4096) * 16 + number % 16) * UIDS_PER_WORKER
@@ -103,6 +105,14 @@ class RunSummary:
     grades: list[SubmissionGrade] = field(default_factory=list)
     seconds: float = 0.0
     isolated: bool = True
+    skipped: list[str] = field(default_factory=list)  # `--changed`: learners whose graded version is current
+    cells: list[str] | None = None  # `--cell`: the only test cells graded in this run (None: all)
+    manual_kept: dict[str, list[str]] = field(default_factory=dict)  # student -> cells with a manual grade
+    # kept although a newer submission was graded: a reviewer should look again
+
+
+class NothingToGrade(Exception):
+    """No submission to grade (none collected, or a named learner has none); the message says which."""
 
 
 def submitted_students(course_dir: Path, assignment: str) -> list[str]:
@@ -112,31 +122,75 @@ def submitted_students(course_dir: Path, assignment: str) -> list[str]:
     return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
 
 
+def only_cells(spec: AssignmentSpec, cells) -> AssignmentSpec:
+    """``spec`` with only the test cells named in ``cells`` (all of them when ``cells`` is None)."""
+    if cells is None:
+        return spec
+    return dataclasses.replace(spec, tests=tuple(t for t in spec.tests if t[0] in cells))
+
+
+def _students_to_grade(course_dir: Path, assignment: str, students, cells) -> list[str]:
+    """The learners to grade; raises :class:`NothingToGrade` for an uncollected class, an unknown
+    learner or an unknown test cell (before anything is written)."""
+    found = submitted_students(course_dir, assignment)
+    if not found:
+        raise NothingToGrade(f"no submissions of {assignment} in {course_dir / 'submitted'}: collect them first "
+                             f"(`nbgrader collect {assignment}`)")
+    unknown = sorted(set(students or ()) - set(found))
+    if unknown:  # as stock autograde, which finds no notebook for them: nothing is created
+        raise NothingToGrade(f"no submission of {assignment} from {', '.join(unknown)} "
+                             f"(submitted/<student>/{assignment}/ missing); nothing was graded")
+    students = students or found
+    if cells is not None:
+        known = [t[0] for t in AssignmentSpec.from_source(course_dir, assignment).tests]
+        wrong = [c for c in cells if c not in known]
+        if wrong:
+            raise NothingToGrade(f"no test cell {', '.join(wrong)} in {assignment} (its test cells: "
+                                 f"{', '.join(known)})")
+    return students
+
+
 def grade_class(course_dir: Path, assignment: str, students: list[str] | None = None, jobs: int | None = None,
-                limits: Limits = Limits(), progress=None) -> RunSummary:
+                limits: Limits = Limits(), progress=None, changed_only: bool = False,
+                cells: list[str] | None = None) -> RunSummary:
     """Grade every (or the named) learner's submission of ``assignment`` and record the scores.
 
     progress: an optional callable ``progress(done, total, student)`` called as results arrive.
+    changed_only: skip learners whose ``timestamp.txt`` is the one the gradebook recorded when they
+    were last graded (listed in ``summary.skipped``); a submission without a timestamp is graded.
+    cells: grade only these test cells (``grade_id``); the others keep their recorded scores.
     """
-    from .gradebook import open_gradebook
+    from .course import load_config
+    from .gradebook import late_penalty_assigner, open_gradebook
 
     course_dir = Path(course_dir).resolve()
     notebook_file = ASSIGNMENTS[assignment].notebook_file
     language = course_language(course_dir)
-    students = students or submitted_students(course_dir, assignment)
-    release_nb = nbformat.read(str(course_dir / "release" / assignment / notebook_file), as_version=4)
-    gradebook = open_gradebook(course_dir, assignment)
-    summary = RunSummary(assignment)
+    late = late_penalty_assigner(load_config(course_dir))
+    gradebook = open_gradebook(course_dir, assignment)  # first: an unreleased assignment says so
+    try:
+        students = _students_to_grade(course_dir, assignment, students, cells)
+        release_nb = nbformat.read(str(course_dir / "release" / assignment / notebook_file), as_version=4)
+    except BaseException:
+        gradebook.close()
+        raise
+    summary = RunSummary(assignment, cells=list(cells) if cells is not None else None)
+    if changed_only:
+        current = [s for s in students if _graded_version_is_current(gradebook, course_dir, assignment, s)]
+        summary.skipped = current
+        students = [s for s in students if s not in current]
     started = time.monotonic()
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(students) or 1))
     counter = multiprocessing.get_context("fork").Value("i", 0)
-    spec = AssignmentSpec.from_source(course_dir, assignment)
+    spec = only_cells(AssignmentSpec.from_source(course_dir, assignment), cells)
     attempts: Counter = Counter()
     waiting, done = list(students), 0
+    keep = dict(late=late, cells=cells, summary=summary)
     try:
         while waiting:
             pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker,
-                                       initargs=(str(course_dir), assignment, language, counter, limits))
+                                       initargs=(str(course_dir), assignment, language, counter, limits,
+                                                 tuple(cells) if cells is not None else None))
             try:
                 futures = {pool.submit(_grade_in_worker, student): student for student in waiting}
                 waiting = []
@@ -150,7 +204,7 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
                             waiting.append(student)
                             continue
                         grade = grader_fault(spec, student, error)
-                    _keep(gradebook, course_dir, assignment, notebook_file, release_nb, language, grade)
+                    _keep(gradebook, course_dir, assignment, notebook_file, release_nb, language, grade, **keep)
                     summary.grades.append(grade)
                     done += 1
                     if progress:
@@ -166,24 +220,46 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
 
 
 def _keep(gradebook, course_dir: Path, assignment: str, notebook_file: str, release_nb, language: str,
-          grade: SubmissionGrade) -> None:
+          grade: SubmissionGrade, late=None, cells=None, summary: RunSummary | None = None) -> None:
     """Record one learner's grade and write their autograded notebook; a failure is their note.
 
     A submission the grading system failed on (status "error") is not recorded: a score of 0
     would stand for a fault that was not the learner's, and the rerun that grades it replaces nothing.
+    late: the course's late policy (:func:`~autograder.gradebook.late_penalty_assigner`). cells: the
+    test cells graded (None: all); the others keep what the earlier autograded notebook shows.
     """
     from .gradebook import autograded_notebook, record, write_autograded
 
     if grade.status == "error":
         return
     try:
-        record(gradebook, assignment, Path(notebook_file).stem, grade, language,
-               timestamp=_timestamp(course_dir, grade.student, assignment))
+        kept = record(gradebook, assignment, Path(notebook_file).stem, grade, language,
+                      timestamp=_timestamp(course_dir, grade.student, assignment), late=late)
+        if kept and summary is not None:
+            summary.manual_kept[grade.student] = kept
+        base = release_nb
+        earlier = course_dir / "autograded" / grade.student / assignment / notebook_file
+        if cells is not None and earlier.is_file():  # the other test cells keep what they showed
+            base = nbformat.read(str(earlier), as_version=4)
         write_autograded(course_dir, assignment, notebook_file,
-                         autograded_notebook(release_nb, grade.answers, grade, language), grade.student)
+                         autograded_notebook(base, grade.answers, grade, language), grade.student)
     except Exception as error:  # e.g. a student id the database cannot store
         grade.status = "error"
         grade.notes.append(say("not_recorded", error=learner_text(f"{type(error).__name__}: {error}", 300)))
+
+
+def _graded_version_is_current(gradebook, course_dir: Path, assignment: str, student: str) -> bool:
+    """Whether the learner was graded on the version now in ``submitted/`` (same timestamp)."""
+    from nbgrader.api import MissingEntry
+
+    notebook = course_dir / "autograded" / student / assignment / ASSIGNMENTS[assignment].notebook_file
+    submitted = _timestamp(course_dir, student, assignment)
+    if submitted is None or not notebook.is_file():
+        return False
+    try:
+        return gradebook.find_submission(assignment, student).timestamp == submitted
+    except MissingEntry:
+        return False
 
 
 def _timestamp(course_dir: Path, student: str, assignment: str):

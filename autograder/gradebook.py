@@ -22,6 +22,9 @@ from .grading import SubmissionGrade
 from .untrusted import shown_text, without_surrogates
 
 
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
 class NotInGradebook(Exception):
     pass
 
@@ -44,59 +47,152 @@ def open_gradebook(course_dir: Path, assignment: str):
 
 
 def record(gradebook, assignment: str, notebook_id: str, grade: SubmissionGrade, language: str,
-           timestamp=None) -> None:
-    """Write one learner's scores and notes in one transaction (all of it or none)."""
+           timestamp=None, late=None, attempts: int = 5) -> list[str]:
+    """Write one learner's scores and notes in one transaction (all of it or none).
+
+    timestamp: when the graded version was submitted (recorded on every regrade). late: a
+    :func:`late_penalty_assigner`, or None for no late policy. Returns the test cells whose manual
+    grade was kept although a newer submission was just graded (for the summary to flag).
+
+    Two grading runs at once (two assignments on one server database) may both create the same
+    learner's student row: the second commit then fails on the unique id, is rolled back, and the
+    transaction is retried, finding the row the other run made. Any other failure is raised.
+    """
+    from nbgrader.api import InvalidEntry
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    for attempt in range(attempts):
+        try:
+            return _record_once(gradebook, assignment, notebook_id, grade, language, timestamp, late)
+        except (InvalidEntry, IntegrityError, OperationalError):  # a concurrent insert (nbgrader wraps
+            # its own commits' IntegrityError in InvalidEntry), or a SQLite lock held too long
+            if attempt == attempts - 1:
+                raise
+
+
+def _record_once(gradebook, assignment: str, notebook_id: str, grade: SubmissionGrade, language: str,
+                 timestamp, late=None) -> list[str]:
     from nbgrader.api import MissingEntry
 
+    kept = []
     try:
         gradebook.update_or_create_student(grade.student)
         try:
-            gradebook.find_submission(assignment, grade.student)
+            submission = gradebook.find_submission(assignment, grade.student)
         except MissingEntry:
-            gradebook.add_submission(assignment, grade.student, timestamp=timestamp)
+            submission = gradebook.add_submission(assignment, grade.student, timestamp=timestamp)
+            previous = None
+        else:
+            previous = submission.timestamp
+            if timestamp is not None:  # as stock autograde: each regrade records the graded version's time
+                submission.timestamp = timestamp
+        newer = previous is not None and timestamp is not None and timestamp > previous
         notebook = gradebook.find_submission_notebook(notebook_id, assignment, grade.student)
         scores = {g.name: g for g in notebook.grades}
         for cell in grade.cells:
             if cell.grade_id in scores:
-                scores[cell.grade_id].auto_score = cell.score
+                entry = scores[cell.grade_id]
+                entry.auto_score = cell.score
+                # stock SaveAutoGrades: a manual grade (kept, as stock keeps it) still wants a human's look
+                entry.needs_manual_grade = entry.manual_score is not None
+                if entry.manual_score is not None and newer:
+                    kept.append(cell.grade_id)
         comments = {c.name: c for c in notebook.comments}
         for name, comment in comments.items():
             notes = grade.cell_notes.get(name, [])
             comment.auto_comment = shown_text("\n".join(n.render(language) for n in notes)) or None
+        gradebook.db.flush()
+        if late is not None:
+            late(gradebook, submission, notebook)
         gradebook.db.commit()
     except Exception:
         gradebook.db.rollback()
         raise
+    return kept
+
+
+def late_penalty_assigner(config):
+    """``assign(gradebook, submission, notebook)``: nbgrader's late policy, as stock autograde applies it.
+
+    The course's ``AssignLatePenalties.plugin_class`` (default ``LateSubmissionPlugin``, whose
+    ``penalty_method`` is ``none`` or ``zero``) decides the penalty from the notebook's score and the
+    seconds late (due date plus any extension); ``AssignLatePenalties`` keeps it within [0, score].
+    """
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    assigner = AssignLatePenalties(config=config)
+    assigner.init_plugin()
+
+    def assign(gradebook, submission, notebook) -> None:
+        gradebook.db.refresh(notebook)  # its score is a SQL expression over the grades just flushed
+        notebook.late_submission_penalty = None
+        seconds = submission.total_seconds_late
+        if seconds > 0:
+            penalty = assigner.plugin_inst.late_submission_penalty(submission.student_id, notebook.score, seconds)
+            if penalty is not None:
+                notebook.late_submission_penalty = assigner._check_late_penalty(notebook, penalty)
+
+    return assign
 
 
 def autograded_notebook(release_nb, answers: dict[str, str] | None, grade: SubmissionGrade, language: str):
-    """The release notebook with the learner's answers and the checks' messages as test outputs."""
+    """The release notebook with the learner's answers and the checks' messages as test outputs.
+
+    ``release_nb`` may instead be the learner's earlier autograded notebook when only some test
+    cells were regraded (``nnmath grade --cell``): the other test cells keep their outputs, scores
+    and diagnoses, and the recorded score is the sum over every test cell.
+    """
     nb = copy.deepcopy(release_nb)
     results = {cell.grade_id: cell for cell in grade.cells}
+    points = {}
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         grade_id = nbgrader_meta(cell).get("grade_id")
-        cell.outputs, cell.execution_count = [], None
+        if is_test_cell(cell):
+            points[grade_id] = float(nbgrader_meta(cell).get("points", 0))
+        if not is_test_cell(cell) or grade_id in results:
+            cell.outputs, cell.execution_count = [], None
         if is_answer_cell(cell) and answers is not None and grade_id in answers:
             cell.source = without_surrogates(answers[grade_id])
         if is_test_cell(cell) and grade_id in results:
             result = results[grade_id]
             if result.passed_lines:
                 cell.outputs.append(nbformat.v4.new_output("stream", name="stdout",
-                                                           text=shown_text("\n".join(result.passed_lines)) + "\n"))
+                                                           text=shown_text("\n".join(dict.fromkeys(result.passed_lines)))
+                                                           + "\n"))
             if result.problems:
                 message = shown_text("\n".join(p.render(language) for p in result.problems))
                 cell.outputs.append(nbformat.v4.new_output("error", ename="CheckFailure", evalue=message,
                                                            traceback=[f"CheckFailure: {message}"]))
-    nb.metadata["nnmath"] = {**nb.metadata.get("nnmath", {}), "score": grade.score, "max_score": grade.max_score,
-                             "status": grade.status}
+    earlier = nb.metadata.get("nnmath", {})
+    cell_scores = {**earlier.get("cell_scores", {}), **{c.grade_id: c.score for c in grade.cells}}
+    problems = {k: v for k, v in earlier.get("problems", {}).items() if k not in results}
+    # for `nnmath report`: which diagnosis each failed test cell got, and the notes
+    problems.update({c.grade_id: [[p.key, shown_text(p.render(language))] for p in c.problems]
+                     for c in grade.cells if c.problems})
+    nb.metadata["nnmath"] = {**earlier, "score": sum(cell_scores.values()),
+                             "max_score": sum(points.values()) or grade.max_score, "status": grade.status,
+                             "cell_scores": cell_scores, "problems": problems,
+                             "notes": [shown_text(n.render(language)) for n in grade.notes]}
     return nb
 
 
 def write_autograded(course_dir: Path, assignment: str, notebook_file: str, nb, student: str) -> Path:
+    from .untrusted import open_plain
+
     folder = course_dir / "autograded" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
+    # As stock autograde: the submission's timestamp and secret go along (generate_feedback and
+    # release_feedback read them from here and from the feedback folder). They come with the
+    # submission, so they are read as its notebook is: plain files, size-bounded.
+    for name in EXCHANGE_FILES:
+        try:
+            with open_plain(course_dir / "submitted" / student / assignment / name, max_bytes=4096) as file:
+                text = file.read()
+        except Exception:  # missing, a link, a FIFO, too large: nbgrader's exchange writes none of these
+            continue
+        (folder / name).write_text(text, encoding="utf-8")
     path = folder / notebook_file
     temporary = path.with_suffix(".ipynb.partial")
     nbformat.write(nb, str(temporary))

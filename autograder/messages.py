@@ -262,6 +262,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "feedback_passed": ("passed", "通过"),
     "feedback_failed": ("failed: see the message under the test cell", "未通过：见该测试单元格下方的说明"),
     "feedback_notes": ("Notes on your cells:", "关于你的单元格："),
+    # --- issue 15: feedback from the gradebook (manual grades, comments, late penalty) ---------
+    "feedback_late_penalty": ("Late by {late}: penalty {penalty:g} point(s) (score before the penalty {raw:g}).",
+                              "迟交 {late}：扣 {penalty:g} 分（扣分前得分 {raw:g}）。"),
+    "feedback_manual_score": ("{points:g} (set by a grader)", "{points:g}（由评分老师给出）"),
+    "feedback_comments": ("Comments from your grader:", "评分老师的评语："),
     # --- isolation (issue 8): limits of a whole submission, bounded replies, grader faults -------------
     "how_cpu": (
         "its processes together used up the submission's {seconds} s of CPU time",

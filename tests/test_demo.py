@@ -24,3 +24,5 @@ def test_demo_grades_the_class_as_deserved(tmp_path):
     for student in (learner.student_id for learner in ACTIVATIONS_CLASS):
         assert (feedback / student / "03_activations" / "activations.html").is_file()
     assert str(feedback) in out
+    report = tmp_path / "course" / "reports" / "03_activations.html"
+    assert report.read_text().count("<svg") == 2 and "Most common diagnosed mistakes" in report.read_text()
