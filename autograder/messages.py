@@ -273,7 +273,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "其所有进程合计用完了本次提交 {seconds} 秒的 CPU 时间"),
     "how_memory": (
         "its processes together used more than the submission's {megabytes} MB of memory",
-        "其所有进程合计使用的内存超过了本次提交的 {megabytes} MB"),
+        "其所有进程合计使用的内存超过了本次提交的 {megabytes} 兆字节"),
     "reply_too_large": (
         "{fn}{call} returned {size} numbers, far more than its arguments could need (at most {bound}); "
         "it was not checked.",

@@ -125,7 +125,7 @@ class SubmissionRunner:
         if size > bound:
             raise LearnerFault(say("reply_too_large", fn=name, call=describe_call(args, kwargs), size=size,
                                    bound=bound))
-        key = (name, shape_signature((args, kwargs)))
+        key = (name, argument_signature((args, kwargs)))
         shapes = shape_signature(value)
         first = self.reply_shapes.setdefault(key, shapes)
         if first != shapes:
@@ -229,9 +229,25 @@ def reply_size_bound(args: tuple, kwargs: dict) -> int:
     return min(wire.MAX_ELEMENTS, max(1 << 12, 4 * given * given))
 
 
+def argument_signature(value):
+    """What decides an answer's shapes: array shapes, and the values of whole numbers and strings
+    (layer sizes, a scheme's name), and which function or generator is passed (by type and name)."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.shape)
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(argument_signature(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), argument_signature(v)) for k, v in value.items())))
+    if isinstance(value, (bool, int, np.integer, str)):
+        return ("value", repr(value)[:100])
+    if isinstance(value, (float, np.floating)) or value is None:
+        return "scalar"
+    return ("object", type(value).__name__, str(getattr(value, "__name__", ""))[:60])
+
+
 def shape_signature(value):
     """The structure of a value with its array shapes, not its numbers (what broadcasting depends on)."""
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) and value.ndim:
         return ("array", value.shape)
     if isinstance(value, (list, tuple)):
         return (type(value).__name__, tuple(shape_signature(v) for v in value))

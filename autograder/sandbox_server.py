@@ -423,9 +423,9 @@ def _clean(workdir: str, namespace: bool) -> None:
 
 def remove_tree(top: str, max_entries: int = 200_000, seconds: float = 10.0) -> bool:
     """Delete ``top`` and what it holds, links not followed, iteratively; False if the bound stopped it."""
-    deadline, count, folders, stack = time.monotonic() + seconds, 0, [], [top]
-    while stack:
-        folder = stack.pop()
+    deadline, count, folders, to_visit = time.monotonic() + seconds, 0, [], [top]
+    while to_visit:
+        folder = to_visit.pop()
         folders.append(folder)
         try:
             entries = os.scandir(folder)
@@ -438,7 +438,7 @@ def remove_tree(top: str, max_entries: int = 200_000, seconds: float = 10.0) -> 
                     return False
                 try:
                     if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
+                        to_visit.append(entry.path)
                     else:
                         os.unlink(entry.path)
                 except OSError:

@@ -18,7 +18,7 @@ from notebook_tools import read
 
 # Words that announce an implementation rather than a contract.
 HOW_WORDS = ("computed with", "computed from", "computed by", "implemented", "uses np", "using np", "via np",
-             "计算方法", "用 np", "调用")
+             "计算方法", "用 np", "调用 np", "调用 numpy")
 # What a lesson's prose asks the learner to find out after the exercise starts: the stub must not say
 # it. Each phrase must also appear in the prose (so this list cannot silently go stale).
 DISCOVERIES = {

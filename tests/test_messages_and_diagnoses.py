@@ -18,7 +18,7 @@ from solutions import REFERENCE as R
 # Technical names a Chinese sentence of the course may keep in Latin letters (the way the course's
 # Chinese sources and d2l write them); anything else in Latin letters outside `code` is English.
 NAMES = {"Python", "numpy", "ndarray", "dtype", "notebook", "float", "float64", "dict", "tuple", "list", "NaN",
-         "matplotlib", "IPython"}
+         "matplotlib", "IPython", "CPU"}
 CODE_SPAN = re.compile(r"`[^`]*`")
 PUNCTUATION_THEN_SPACE = re.compile(r"[。，：；！？）] ")
 

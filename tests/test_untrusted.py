@@ -93,7 +93,7 @@ class FakeRunner:
         self.reply_shapes = {}
         self.check_reply = SubmissionRunner.check_reply.__get__(self)
 
-    def call(self, name, args, kwargs):
+    def call(self, name, args, kwargs, seconds=None):
         return {"value": wire.encode(self.values.pop(0)), "changed_args": {}, "changed_kwargs": {},
                 "warnings": [["UserWarning", NASTY]]}
 
