@@ -1,6 +1,7 @@
 """Running notebooks in tests and reading what their cells printed."""
 from __future__ import annotations
 
+import contextlib
 import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,3 +62,21 @@ def with_answers(release_nb, answers: dict[str, str]):
 
 def read(path: Path):
     return nbformat.read(str(path), as_version=4)
+
+
+@contextlib.contextmanager
+def sandbox_grader(assignment: str):
+    """(spec, fork server, trusted namespace) to grade submissions of ``assignment`` in the real sandbox."""
+    import os
+
+    from autograder.grading import AssignmentSpec, trusted_namespace
+    from autograder.sandbox import ForkServer, Limits
+
+    repo = Path(__file__).resolve().parents[1]
+    spec = AssignmentSpec.from_source(repo, assignment)
+    server = ForkServer(repo, uid=59000 + os.getpid() % 900, limits=Limits(cell_seconds=5, call_seconds=3),
+                        prelude=spec.prelude)
+    try:
+        yield spec, server, trusted_namespace(spec)
+    finally:
+        server.close()

@@ -6,17 +6,15 @@ cells and loses points only on the forward's. Graded through the sandbox, as `nn
 """
 from __future__ import annotations
 
-import os
 
 import nbformat
 import pytest
 
-from autograder.grading import AssignmentSpec, grade_submission, trusted_namespace
+from autograder.grading import grade_submission
 from autograder.remote import learner_exception
-from autograder.sandbox import ForkServer, Limits
 from autograder.simulate import SimulatedLearner, make_submission
 from conftest import REPO
-from notebook_tools import read
+from notebook_tools import read, sandbox_grader
 
 pytestmark = pytest.mark.slow
 A, NB = "03_activations", "activations.ipynb"
@@ -44,11 +42,8 @@ WRONG_FORWARDS = {
 
 @pytest.fixture(scope="module")
 def grader():
-    spec = AssignmentSpec.from_source(REPO, A)
-    server = ForkServer(REPO, uid=59000 + os.getpid() % 900, limits=Limits(cell_seconds=5, call_seconds=3),
-                        prelude=spec.prelude)
-    yield spec, server, trusted_namespace(spec)
-    server.close()
+    with sandbox_grader(A) as graded:
+        yield graded
 
 
 @pytest.mark.parametrize("derivative", sorted(WRONG_FORWARDS))

@@ -2,18 +2,16 @@
 of issue 10's "Done when" loses exactly its own test cells' points, with a message that names it."""
 from __future__ import annotations
 
-import os
 
 import nbformat
 import pytest
 
-from autograder.grading import AssignmentSpec, grade_submission, trusted_namespace
-from autograder.sandbox import ForkServer, Limits
+from autograder.grading import grade_submission
 from autograder import simulate
 from autograder.simulate import SimulatedLearner, make_submission
 from conftest import REPO
 from crossing_fixture import ULP
-from notebook_tools import read
+from notebook_tools import read, sandbox_grader
 
 pytestmark = pytest.mark.slow
 A, NB = "01_calculus", "calculus.ipynb"
@@ -68,11 +66,8 @@ MISTAKES = {
 
 @pytest.fixture(scope="module")
 def grader():
-    spec = AssignmentSpec.from_source(REPO, A)
-    server = ForkServer(REPO, uid=59000 + os.getpid() % 900, limits=Limits(cell_seconds=5, call_seconds=3),
-                        prelude=spec.prelude)
-    yield spec, server, trusted_namespace(spec)
-    server.close()
+    with sandbox_grader(A) as graded:
+        yield graded
 
 
 def _grade(grader, learner, tmp_path):

@@ -3,16 +3,14 @@ message that names it, and the reference keeps every point. Graded through the s
 `nnmath grade` does (the pattern of test_graded_on_its_own.py)."""
 from __future__ import annotations
 
-import os
 
 import nbformat
 import pytest
 
-from autograder.grading import AssignmentSpec, grade_submission, trusted_namespace
-from autograder.sandbox import ForkServer, Limits
+from autograder.grading import grade_submission
 from autograder.simulate import SimulatedLearner, make_submission
 from conftest import REPO
-from notebook_tools import read
+from notebook_tools import read, sandbox_grader
 
 pytestmark = pytest.mark.slow
 A, NB = "02_neurons", "neurons.ipynb"
@@ -54,11 +52,8 @@ MISTAKES = {
 
 @pytest.fixture(scope="module")
 def grader():
-    spec = AssignmentSpec.from_source(REPO, A)
-    server = ForkServer(REPO, uid=59000 + os.getpid() % 900, limits=Limits(cell_seconds=5, call_seconds=3),
-                        prelude=spec.prelude)
-    yield spec, server, trusted_namespace(spec)
-    server.close()
+    with sandbox_grader(A) as graded:
+        yield graded
 
 
 def grade(grader, tmp_path, learner):
