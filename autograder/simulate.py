@@ -111,3 +111,26 @@ ACTIVATIONS_CLASS = (
                       "    return np.where(z > 0, z, 0.01 * z)\n",
     }, fails=frozenset({"leaky_relu"})),
 )
+
+
+# --- the classes the demo runs through nbgrader's exchange, one per assignment --------------------
+
+@dataclass(frozen=True)
+class SimulatedClass:
+    """Learners of one assignment and how they hand in.
+
+    first_tries: student id -> an earlier submission of theirs, handed in before the one in
+    ``learners`` (nbgrader keeps the newest). late: student ids who hand in after the due date.
+    """
+
+    learners: tuple[SimulatedLearner, ...]
+    first_tries: dict[str, SimulatedLearner] = field(default_factory=dict)
+    late: frozenset[str] = frozenset()
+
+
+CLASSES: dict[str, SimulatedClass] = {
+    "03_activations": SimulatedClass(
+        ACTIVATIONS_CLASS + (SimulatedLearner("lou", "correct, after the due date"),),
+        first_tries={"ada": SimulatedLearner("ada", "the stubs", stub_only=True)},
+        late=frozenset({"lou"})),
+}

@@ -3,12 +3,16 @@
 The server is Debian's ``postgresql`` (``make test`` installs it), started afresh by
 :mod:`pg_server`. Two assignments, 03_activations and ``03_retake`` (a copy of it, made known by
 :mod:`fixture_assignment`), are graded by two ``nnmath grade`` processes at the same time into
-one database: every learner must end with exactly one submission per assignment, every grade
-filled in once, and the scores the simulated class deserves. The test fails, never skips, when
+one database. The two runs meet at a barrier before each inserts its first learner row (see
+:mod:`fixture_assignment`), so they overlap and both insert the same learner at the same moment:
+one insert must fail on the unique id and :func:`autograder.gradebook.record` retry it. Every
+learner must end with exactly one submission per assignment, every grade filled in once, and the
+scores the simulated class deserves. The test fails, never skips, when
 PostgreSQL or psycopg2 is missing.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -81,14 +85,26 @@ def test_two_assignments_graded_at_once_into_postgresql(database_url, tmp_path):
         for learner in learners:
             write_submission(course, assignment, NB, make_submission(release, source, learner), learner.student_id)
 
-    def grade(assignment):
-        return subprocess.Popen([sys.executable, str(FIXTURE), "grade", assignment, "--course-dir", str(course),
-                                 "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    meet = tmp_path / "meet"
+    meet.mkdir()
 
-    runs = [grade(A), grade(RETAKE)]  # at once: both create the same learners' rows
+    def grade(assignment, env=None):
+        return subprocess.Popen([sys.executable, str(FIXTURE), "grade", assignment, "--course-dir", str(course),
+                                 "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                env={**os.environ, **(env or {})})
+
+    together = {"NNMATH_TEST_MEET": f"{meet}:2"}
+    runs = [grade(A, together), grade(RETAKE, together)]  # at once: both create the same learners' rows
     for run in runs:
         output, _ = run.communicate(timeout=300)
         assert run.returncode == 0, output[-2000:]
+    assert len(list(meet.glob("arrived-*"))) == 2, "both runs were recording at the same moment"
+    events = [line.split() for log in meet.glob("log-*") for line in log.read_text().splitlines()]
+    conflicts = [student for what, student in events if what == "conflict"]
+    assert conflicts, "the two runs inserted the same learner at once, and one insert failed"
+    added = [student for what, student in events if what == "added"]
+    assert sorted(added) == sorted(learner.student_id for learner in ACTIVATIONS_CLASS), \
+        "each learner's row was inserted once; the conflicting insert was retried as an update"
     rerun = grade(A)  # and once more: nothing doubles
     output, _ = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, output[-2000:]
