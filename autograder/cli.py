@@ -170,7 +170,8 @@ def cmd_report(args) -> int:
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
-    return run_demo(Path(args.course_dir).resolve(), workdir=Path(args.dir) if args.dir else None)
+    return run_demo(Path(args.course_dir).resolve(), workdir=Path(args.dir) if args.dir else None,
+                    real_users=False if args.one_user else None)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -225,6 +226,8 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="grade a simulated class in a throwaway course directory")
     demo.add_argument("--course-dir", default=".", help="the course whose source/ the demo uses (default: here)")
     demo.add_argument("--dir", help="build the demo course here instead of a new temporary folder")
+    demo.add_argument("--one-user", action="store_true",
+                      help="learners are this user with a home each, even as root (default as root: real local users)")
     demo.set_defaults(run=cmd_demo)
     return top
 

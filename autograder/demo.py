@@ -167,7 +167,11 @@ def run_class(console, course: Path, assignment: str, accounts) -> bool:
     return all_match
 
 
-def run_demo(course_dir: Path, workdir: Path | None = None) -> int:
+def run_demo(course_dir: Path, workdir: Path | None = None, real_users: bool | None = None) -> int:
+    """Run the demo in ``workdir`` (default: a new temporary folder); exit status 0 if all matched.
+
+    real_users: make the learners real local users (default: when running as root).
+    """
     from rich.console import Console
 
     console = Console(width=max(Console().width, 170))
@@ -181,14 +185,14 @@ def run_demo(course_dir: Path, workdir: Path | None = None) -> int:
     bin_dir = os.path.dirname(sys.executable)  # nbgrader runs `alembic` from its own environment
     os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     names = sorted({learner.student_id for a in assignments for learner in CLASSES[a].learners})
-    with learner_accounts(names, COURSE_ID) as (root, exchange, accounts):
+    with learner_accounts(names, COURSE_ID, real=real_users) as (root, exchange, accounts):
         demo_course = prepare_course(course_dir, workdir, assignments, exchange)
         real = all(a.real for a in accounts.values())
         console.print(f"[bold]nnmath demo[/bold]: {', '.join(assignments)}; {len(names)} simulated learners in "
                       f"{demo_course}")
         console.print(f"Learners are real local users ({', '.join(a.login for a in accounts.values())}), "
                       "deleted afterwards." if real else
-                      "Not running as root: every learner is this user with a home of their own (nbgrader's "
+                      "Not real users (not root, or --one-user): every learner is this user with a home of their own (nbgrader's "
                       "submit and fetch_feedback are told their names); permissions between learners are not "
                       "exercised.")
         with console.status("nnmath release ..."):
