@@ -142,15 +142,20 @@ def run_class(console, course: Path, assignment: str, accounts) -> bool:
     all_match = True
     for learner in klass.learners:
         account = accounts[learner.student_id]
+        if account.login not in results or account.login not in late:  # never collected or never graded
+            all_match = False
+            table.add_row(learner.student_id, learner.description, *["-"] * 7, "[red]NOT GRADED[/red]")
+            continue
         grade = results[account.login]
         deserved = expected_score(learner, source_nb)
         seconds_late, penalty = late[account.login]
         is_late = learner.student_id in klass.late
         failed_ids = sorted(c.grade_id for c in grade.cells if c.score < c.points)
         got_feedback = fetched_feedback(account, assignment)
+        total = exported.get(account.login, float("nan"))
         match = (abs(grade.score - deserved) < 1e-9 and set(failed_ids) == failing_tests(learner, source_nb)
                  and (seconds_late > 0) == is_late and abs(penalty - (deserved if is_late else 0.0)) < 1e-9
-                 and abs(exported[account.login] - (deserved - penalty)) < 1e-9 and got_feedback)
+                 and abs(total - (deserved - penalty)) < 1e-9 and got_feedback)
         all_match &= match
         failed = (f"all {len(failed_ids)}" if len(failed_ids) == len(points) else
                   ", ".join(t.removeprefix("test_") for t in failed_ids) or "-")
@@ -159,7 +164,7 @@ def run_class(console, course: Path, assignment: str, accounts) -> bool:
             did += f" (resubmitted; first: {klass.first_tries[learner.student_id].description})"
         table.add_row(learner.student_id, did, f"{grade.score:g} / {maximum:g}", f"{deserved:g}", failed,
                       f"{seconds_late:.0f} s" if seconds_late > 0 else "-", f"-{penalty:g}" if penalty else "-",
-                      f"{exported[account.login]:g}", "fetched" if got_feedback else "[red]missing[/red]",
+                      f"{total:g}", "fetched" if got_feedback else "[red]missing[/red]",
                       "[green]as deserved[/green]" if match else "[red]MISMATCH[/red]")
     console.print(table)
     console.print(f"Feedback ({len(feedback)} pages): {course / 'feedback'}/<login>/{assignment}/"
@@ -192,9 +197,9 @@ def run_demo(course_dir: Path, workdir: Path | None = None, real_users: bool | N
                       f"{demo_course}")
         console.print(f"Learners are real local users ({', '.join(a.login for a in accounts.values())}), "
                       "deleted afterwards." if real else
-                      "Not real users (not root, or --one-user): every learner is this user with a home of their own (nbgrader's "
-                      "submit and fetch_feedback are told their names); permissions between learners are not "
-                      "exercised.")
+                      "Not real users (not root, or --one-user): every learner is this user with a home of their "
+                      "own (nbgrader's submit and fetch_feedback are told their names); permissions between "
+                      "learners are not exercised.")
         with console.status("nnmath release ..."):
             build_release(demo_course, assignments)
         from nbgrader.api import Gradebook
@@ -205,7 +210,8 @@ def run_demo(course_dir: Path, workdir: Path | None = None, real_users: bool | N
         all_match = True
         for assignment in assignments:
             all_match &= run_class(console, demo_course, assignment, accounts)
-        shutil.copytree(root / "home", workdir / "learners", dirs_exist_ok=True)
+        shutil.rmtree(workdir / "learners", ignore_errors=True)  # a previous run's learners
+        shutil.copytree(root / "home", workdir / "learners")
     console.print(f"The whole demo course (gradebook.db, submitted/, autograded/, feedback/, reports/) is in "
                   f"{demo_course}; the learners' homes (fetched assignments and feedback) in {workdir / 'learners'}")
     console.print("[green]Every score matches what the learner did.[/green]" if all_match

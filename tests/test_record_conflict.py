@@ -55,6 +55,7 @@ def test_a_learner_row_inserted_by_another_run_meanwhile_is_retried(tmp_path, mo
         assert db.execute("select count(*) from student").fetchone() == (1,)
         submissions, missing, total = db.execute("""
             select count(distinct submitted_assignment.id), sum(grade.auto_score is null), sum(grade.auto_score)
-            from submitted_assignment join submitted_notebook on submitted_notebook.assignment_id = submitted_assignment.id
+            from submitted_assignment
+            join submitted_notebook on submitted_notebook.assignment_id = submitted_assignment.id
             join grade on grade.notebook_id = submitted_notebook.id""").fetchone()
     assert (submissions, missing, total) == (1, 0, summary.grades[0].score)
