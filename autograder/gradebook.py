@@ -111,7 +111,7 @@ def record_many(gradebook, assignment: str, notebook_id: str, items, language: s
 
 def _record_once(gradebook, assignment: str, notebook_id: str, grade: SubmissionGrade, language: str,
                  timestamp, late=None) -> list[str]:
-    from nbgrader.api import MissingEntry
+    from nbgrader.api import Comment, Grade, MissingEntry
 
     kept = []
     try:
@@ -127,7 +127,7 @@ def _record_once(gradebook, assignment: str, notebook_id: str, grade: Submission
                 submission.timestamp = timestamp
         newer = previous is not None and timestamp is not None and timestamp > previous
         notebook = gradebook.find_submission_notebook(notebook_id, assignment, grade.student)
-        scores = {g.name: g for g in notebook.grades}
+        scores = {g.name: g for g in _with_cells(gradebook, Grade, notebook)}
         for cell in grade.cells:
             if cell.grade_id in scores:
                 entry = scores[cell.grade_id]
@@ -136,7 +136,7 @@ def _record_once(gradebook, assignment: str, notebook_id: str, grade: Submission
                 entry.needs_manual_grade = entry.manual_score is not None
                 if entry.manual_score is not None and newer:
                     kept.append(cell.grade_id)
-        comments = {c.name: c for c in notebook.comments}
+        comments = {c.name: c for c in _with_cells(gradebook, Comment, notebook)}
         for name, comment in comments.items():
             notes = grade.cell_notes.get(name, [])
             comment.auto_comment = shown_text("\n".join(n.render(language) for n in notes)) or None
@@ -148,6 +148,13 @@ def _record_once(gradebook, assignment: str, notebook_id: str, grade: Submission
         gradebook.db.rollback()
         raise
     return kept
+
+
+def _with_cells(gradebook, kind, notebook) -> list:
+    """The notebook's grades or comments with their cells, in one query (not one lazy load per cell name)."""
+    from sqlalchemy.orm import joinedload
+
+    return gradebook.db.query(kind).filter(kind.notebook_id == notebook.id).options(joinedload(kind.cell)).all()
 
 
 def late_penalty_assigner(config):
