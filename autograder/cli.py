@@ -233,6 +233,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .lean_imports import prepare
+
+    prepare()  # before anything imports nbformat or nbgrader: seconds of start-up no command needs
     args = parser().parse_args(argv)
     try:
         return args.run(args)

@@ -2,9 +2,10 @@
 
 Each worker process owns a sandbox :class:`~autograder.sandbox.ForkServer` (its children run as
 uids of that worker's own block, a new one per submission) and grades one submission at a time;
-the main process writes each result to the gradebook as it arrives, one transaction per learner,
-so a killed run loses at most the submissions in flight and a rerun completes it without
-duplicating anything.
+the main process writes the results to the gradebook as they arrive, a batch of learners per
+transaction (at most ``BATCH_LEARNERS``, or what arrived within ``BATCH_SECONDS``), so a killed run
+loses at most one batch and the submissions in flight, and a rerun completes it without duplicating
+anything (recording updates or creates).
 
 Faults stay with their learner. A sandbox server found down before, during or after a
 submission is replaced before the next one; a submission whose grading the grading machinery
@@ -40,6 +41,10 @@ from .untrusted import learner_text, open_plain
 UID_BASE = 61000  # sandbox children run as uids from here on (no such users need to exist)
 UIDS_PER_WORKER = 64  # a worker's children take these in turn: one uid per submission
 WORKER_ATTEMPTS = 2  # a submission whose worker process died is tried this often, then reported
+# Results are recorded in batches, one transaction each: nbgrader's per-call commits cost about 25 ms
+# per learner, more than grading one. A killed run loses at most one batch (and what is in flight).
+BATCH_LEARNERS = 50
+BATCH_SECONDS = 1.0
 
 _worker: dict = {}
 
@@ -56,15 +61,17 @@ def _init_worker(course_dir: str, assignment: str, language: str, counter, limit
     # Each worker of each run its own block of uids, and each submission one of them, so no two
     # sandboxes, nor two submissions, share a process limit or can signal each other.
     uid = UID_BASE + ((os.getppid() % 4096) * 16 + number % 16) * UIDS_PER_WORKER
-    _worker.update(spec=spec, namespace=trusted_namespace(spec), course_dir=Path(course_dir), uid=uid, limits=limits)
-    _start_server()
+    _worker.update(spec=spec, course_dir=Path(course_dir), uid=uid, limits=limits)
+    _start_server(wait=False)  # the sandbox's imports (seconds) overlap the trusted side's set-up
     atexit.register(lambda: _worker["server"].close())
+    _worker["namespace"] = trusted_namespace(spec)
+    _worker["server"].wait_started()
 
 
-def _start_server() -> None:
+def _start_server(wait: bool = True) -> None:
     spec = _worker["spec"]
     _worker["server"] = ForkServer(_worker["course_dir"], uid=_worker["uid"], limits=_worker["limits"],
-                                   prelude=spec.prelude, uid_span=UIDS_PER_WORKER)
+                                   prelude=spec.prelude, uid_span=UIDS_PER_WORKER, wait=wait)
 
 
 def _replace_server() -> None:
@@ -186,6 +193,8 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
     attempts: Counter = Counter()
     waiting, done = list(students), 0
     keep = dict(late=late, cells=cells, summary=summary)
+    pending: list[SubmissionGrade] = []  # graded, not yet recorded
+    flushed = time.monotonic()
     try:
         while waiting:
             pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker,
@@ -204,7 +213,11 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
                             waiting.append(student)
                             continue
                         grade = grader_fault(spec, student, error)
-                    _keep(gradebook, course_dir, assignment, notebook_file, release_nb, language, grade, **keep)
+                    pending.append(grade)
+                    if len(pending) >= BATCH_LEARNERS or time.monotonic() - flushed >= BATCH_SECONDS:
+                        _keep_batch(gradebook, course_dir, assignment, notebook_file, release_nb, language, pending,
+                                    **keep)
+                        pending, flushed = [], time.monotonic()
                     summary.grades.append(grade)
                     done += 1
                     if progress:
@@ -214,27 +227,57 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
                 raise
             pool.shutdown()
     finally:
-        gradebook.close()
+        try:  # what was graded is recorded, also when the run is interrupted
+            _keep_batch(gradebook, course_dir, assignment, notebook_file, release_nb, language, pending, **keep)
+        finally:
+            gradebook.close()
     summary.seconds = time.monotonic() - started
     return summary
 
 
+def _keep_batch(gradebook, course_dir: Path, assignment: str, notebook_file: str, release_nb, language: str,
+                grades: list[SubmissionGrade], late=None, cells=None, summary: RunSummary | None = None) -> None:
+    """Record several learners in one transaction, then write their autograded notebooks (see :func:`_keep`)."""
+    from .gradebook import record_many
+
+    grades = [g for g in grades if g.status != "error"]
+    if not grades:
+        return
+    try:
+        outcomes = record_many(gradebook, assignment, Path(notebook_file).stem,
+                               [(g, _timestamp(course_dir, g.student, assignment)) for g in grades], language,
+                               late=late)
+    except Exception as error:
+        outcomes = [error] * len(grades)
+    for grade, outcome in zip(grades, outcomes):
+        if isinstance(outcome, Exception):
+            grade.status = "error"
+            grade.notes.append(say("not_recorded", error=learner_text(f"{type(outcome).__name__}: {outcome}", 300)))
+            continue
+        if outcome and summary is not None:
+            summary.manual_kept[grade.student] = outcome
+        _keep(gradebook, course_dir, assignment, notebook_file, release_nb, language, grade, cells=cells,
+              recorded=True)
+
+
 def _keep(gradebook, course_dir: Path, assignment: str, notebook_file: str, release_nb, language: str,
-          grade: SubmissionGrade, late=None, cells=None, summary: RunSummary | None = None) -> None:
+          grade: SubmissionGrade, late=None, cells=None, summary: RunSummary | None = None,
+          recorded: bool = False) -> None:
     """Record one learner's grade and write their autograded notebook; a failure is their note.
 
     A submission the grading system failed on (status "error") is not recorded: a score of 0
     would stand for a fault that was not the learner's, and the rerun that grades it replaces nothing.
     late: the course's late policy (:func:`~autograder.gradebook.late_penalty_assigner`). cells: the
     test cells graded (None: all); the others keep what the earlier autograded notebook shows.
+    recorded: the grade is already in the gradebook (:func:`_keep_batch`): only write the notebook.
     """
     from .gradebook import autograded_notebook, record, write_autograded
 
     if grade.status == "error":
         return
     try:
-        kept = record(gradebook, assignment, Path(notebook_file).stem, grade, language,
-                      timestamp=_timestamp(course_dir, grade.student, assignment), late=late)
+        kept = None if recorded else record(gradebook, assignment, Path(notebook_file).stem, grade, language,
+                                            timestamp=_timestamp(course_dir, grade.student, assignment), late=late)
         if kept and summary is not None:
             summary.manual_kept[grade.student] = kept
         base = release_nb

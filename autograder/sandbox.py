@@ -76,13 +76,17 @@ class ForkServer:
     """One sandbox process that forks a child per submission."""
 
     def __init__(self, course_dir: Path, uid: int, limits: Limits = Limits(), prelude: list[str] = (),
-                 keep: list[str] | None = None, start_timeout: float = 60.0, uid_span: int = 1):
+                 keep: list[str] | None = None, start_timeout: float = 60.0, uid_span: int = 1, wait: bool = True):
         """uid, uid_span: children run as ``uid``, ``uid + 1``, ... ``uid + uid_span - 1`` in turn.
         prelude: trusted cells (the notebook's setup) run once, before any child is forked.
-        keep: paths to leave reachable, read-only (default: :func:`kept_paths`)."""
+        keep: paths to leave reachable, read-only (default: :func:`kept_paths`).
+        wait: wait here until the server has started; with False the caller does other work while the
+        server starts (its imports take seconds) and must call :meth:`wait_started` before any session."""
         self.limits = limits
         self.dead = False
         self.cgroup_name = None
+        self.active: Session | None = None
+        self._started = False
         parent, child = socket.socketpair()
         command = [sys.executable, "-I", "-m", "autograder.sandbox_server", "--control-fd", str(child.fileno()),
                    "--uid", str(uid), "--uid-span", str(uid_span), "--limits", limits.for_server(),
@@ -103,18 +107,26 @@ class ForkServer:
         child.close()
         self.control = parent
         self.control.settimeout(start_timeout)
+        self._wants_namespaces = wants_namespaces
+        if wait:
+            self.wait_started()
+
+    def wait_started(self) -> None:
+        """Wait for the server's greeting (once); raises RuntimeError if it did not start."""
+        if self._started:
+            return
         try:
             hello = wire.receive(self.control)
         except (EOFError, OSError, wire.WireError) as error:
             stderr = self._stderr()
             self.close()
             raise RuntimeError(f"the sandbox did not start ({error}): {stderr}") from None
-        self.isolated = bool(hello.get("namespace")) and bool(wants_namespaces)
+        self.isolated = bool(hello.get("namespace")) and bool(self._wants_namespaces)
         self.cgroup_name = hello.get("cgroup_name")
         # Memory and processes counted for all of a submission's processes together (else per process).
         self.whole_limits = {"memory", "pids"} <= set(hello.get("cgroups", []))
-        self.active: Session | None = None
         self.prelude_results = hello.get("prelude", [])
+        self._started = True
 
     def _stderr(self) -> str:
         """The end of what the server wrote to its stderr (the grader's own code: a traceback, say)."""
@@ -134,6 +146,7 @@ class ForkServer:
 
     def session(self) -> "Session":
         """A fresh child for one submission (ending the previous one first, if it is still there)."""
+        self.wait_started()
         if self.active is not None:
             self.active.end()
         if not self.alive():

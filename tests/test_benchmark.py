@@ -73,3 +73,24 @@ def test_both_graders_agree_on_the_benchmark_class(tmp_path):
     compared = [m for m in members if m.student not in ungraded]
     assert len(compared) >= 7
     assert {ours[m.student]["total"] for m in compared} >= {0.0, 14.0}  # full marks and nothing both occur
+
+
+def load_scaling():
+    """benchmarks/grade_scaling.py as a module (it imports grade_speed from benchmarks/)."""
+    load_benchmark()
+    if "grade_scaling" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("grade_scaling", REPO / "benchmarks" / "grade_scaling.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["grade_scaling"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["grade_scaling"]
+
+
+def test_scaling_counts_the_cpu_of_the_whole_process_tree(tmp_path):
+    """The benchmark's CPU per learner includes workers and sandboxes: a grandchild's CPU is counted."""
+    scaling = load_scaling()
+    busy = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass\n"
+    child = f"import subprocess, sys\nsubprocess.run([sys.executable, '-c', {busy!r}], check=True)\n"
+    run = scaling.measured([sys.executable, "-c", child], tmp_path, tmp_path / "log")
+    assert run.returncode == 0
+    assert run.cpu >= 0.28 and run.wall >= 0.28 and run.max_rss_mb > 1
