@@ -395,6 +395,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "prop_std": (
         "{what}: the standard deviation of {part} is {got:.3g}; expected about {expected:.3g}.",
         "{what}：{part} 的标准差是 {got:.3g}；应约为 {expected:.3g}。"),
+    "prop_gaussian": (
+        "{what}: {share:.1f}% of the entries of {part} lie beyond 2 standard deviations; normal draws give about 4.6% "
+        "(a uniform draw gives none): draw the weights from a normal distribution.",
+        "{what}：{part} 中有 {share:.1f}% 的分量超出 2 个标准差；正态分布约为 4.6%（均匀分布则一个也没有）："
+        "权重应从正态分布中抽取。"),
     "prop_zero": (
         "{what}: {part} should be all zeros.",
         "{what}：{part} 应全为零。"),
