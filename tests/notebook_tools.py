@@ -60,6 +60,17 @@ def with_answers(release_nb, answers: dict[str, str]):
     return nb
 
 
+# Where a lesson that brings earlier functions runs in the tests of a learner's setup: beside the
+# earlier releases filled with the reference answers, apart from those releases' own stub copies.
+WITH_EARLIER = "finished-earlier"
+
+
+def brings_earlier(nb) -> bool:
+    """Does the notebook's setup cell ``bring`` functions of earlier assignments?"""
+    from autograder.earlier import bring_calls
+    return bool(bring_calls([cell.source for cell in nb.cells if cell.cell_type == "code"][:1]))
+
+
 def place_earlier(nb, folder: Path, release_dir: Path = REPO / "release") -> None:
     """Beside ``folder`` (where a release of a later lesson runs), the earlier releases its setup
     ``bring``s, filled with the reference answers: what a learner who finished them has."""
