@@ -19,8 +19,8 @@ def init_params(layer_sizes, rng, scheme="he"):
     Biases are 0. Every random draw comes from rng.
     偏置为 0。每个随机数都来自 rng。
 
-    layer_sizes: sequence of ints [n_0, n_1, ..., n_L].  rng: numpy.random.Generator.
-    layer_sizes：整数序列 [n_0, n_1, ..., n_L]。rng：numpy.random.Generator。
+    layer_sizes: sequence of ints [n_0, n_1, ..., n_L].  rng: a random Generator (as default_rng gives).
+    layer_sizes：整数序列 [n_0, n_1, ..., n_L]。rng：随机数生成器 Generator（default_rng 给出的那种）。
     scheme: "zeros", "he" or "xavier"; another name raises ValueError.
     scheme："zeros"、"he" 或 "xavier"；其他名字抛出 ValueError。
     Returns: list of L tuples (W, b), W (n_out, n_in) and b (n_out,) float64.
