@@ -21,6 +21,13 @@ SETUP = ('from autograder.earlier import bring\n'
          'linear_forward, = bring("02_neurons", "linear_forward")\n')
 
 
+@pytest.fixture(autouse=True)
+def nothing_registered(monkeypatch):
+    """No reference registered by a grader's prelude earlier in this process (grading tests do that)."""
+    monkeypatch.setattr(earlier, "_registered", {})
+    monkeypatch.setattr(earlier, "_failing", {})
+
+
 @pytest.fixture
 def learner_dir(tmp_path, monkeypatch):
     """A learner's folder for a later lesson beside their 03_activations notebook: relu written, sigmoid a
