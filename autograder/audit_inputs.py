@@ -188,6 +188,47 @@ class JointDomain:
         return [(self.joint.draw(rng, case), {}) for case in range(count)]
 
 
+# --- 05_forward: layer sizes, a generator to draw from, and a network's parameters ------------------
+@dataclass(frozen=True)
+class LayerSizes:
+    """``[n_0, ..., n_L]``: 1 to 3 layers of 1 to 6 units (a list in every other case, else a tuple)."""
+
+    def draw(self, rng: np.random.Generator, case: int):
+        sizes = [int(n) for n in rng.integers(1, 7, size=int(rng.integers(2, 5)))]
+        return sizes if case % 2 else tuple(sizes)
+
+
+@dataclass(frozen=True)
+class Generator:
+    """A fresh ``numpy.random.Generator`` in a state of its own (each call gets a copy of it)."""
+
+    def draw(self, rng: np.random.Generator, case: int):
+        return np.random.default_rng(int(rng.integers(2**63)))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of ``values``, in turn."""
+
+    values: tuple
+
+    def draw(self, rng: np.random.Generator, case: int):
+        return self.values[(case // 2) % len(self.values)]
+
+
+@dataclass(frozen=True)
+class Network:
+    """``(X, params)`` of a network of 1 to 4 layers, ``X (N, n_0)``, normal weights and biases; in two
+    cases of three also the activation, ``"sigmoid"`` or ``"tanh"`` (else the default ``"relu"``)."""
+
+    def draw(self, rng: np.random.Generator, case: int) -> tuple:
+        sizes = [int(n) for n in rng.integers(1, 6, size=int(rng.integers(2, 6)))]
+        X = rng.normal(0.0, 2.0, size=(int(rng.integers(1, 6)), sizes[0]))
+        params = [(rng.normal(0.0, 1.0, size=(n_out, n_in)), rng.normal(0.0, 1.0, size=n_out))
+                  for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        return (X, params) if case % 3 == 0 else (X, params, ("sigmoid", "tanh")[case % 3 - 1])
+
+
 ELEMENTWISE_KINKED = Domain((Elementwise(kinks=(0.0,)),))
 LEAKY = Domain((Elementwise(kinks=(0.0,)),), {"alpha": Real(0.0, 1.0)})
 
@@ -257,6 +298,9 @@ DOMAINS: dict[str, Domain] = {
     "cross_entropy": JointDomain(ClassBatch(probs=True)),
     "softmax_cross_entropy": JointDomain(ClassBatch(extreme=True)),
     "binary_cross_entropy": JointDomain(BinaryTargets()),
+    # 05_forward
+    "init_params": Domain((LayerSizes(), Generator()), {"scheme": Choice(("zeros", "he", "xavier"))}),
+    "mlp_forward": JointDomain(Network()),
 }
 
 

@@ -223,6 +223,26 @@ QUESTIONS: dict[str, Question] = {
             "y = 1，只剩 `y log p` 这一项：(1 - y) = 0 消去了另一项。"),
          _t("compute -ln 0.8.", "计算 -ln 0.8。")),
         slips=((-math.log(0.2), 1), (math.log(0.8), 2), (0.2, 1))),
+    # 05_forward: the ReLU-then-sigmoid network of the course, and He's standard deviation
+    "z1[1] = 0.3*1.0 + (-0.5)*0.5 + (-0.2)": Question(
+        "z1[1] = 0.3*1.0 + (-0.5)*0.5 + (-0.2)", -0.15,
+        (_t("multiply: 0.3 * 1.0.", "相乘：`0.3 * 1.0`。"),
+         _t("multiply: (-0.5) * 0.5, a negative number.", "相乘：`(-0.5) * 0.5`，结果是负数。"),
+         _t("add the two products and the bias -0.2.", "把两个乘积与偏置 `-0.2` 相加。")),
+        slips=((0.05, 3), (0.35, 2), (0.25, 3), (-0.65, 2))),
+    "a2 = sigmoid(0.7*a1[0] + 0.6*a1[1] + 0.05)": Question(
+        "a2 = sigmoid(0.7*a1[0] + 0.6*a1[1] + 0.05)", 1 / (1 + math.exp(-0.4)),
+        (_t("a1 = relu(z1) = relu([0.5, -0.15]): the negative entry becomes 0.",
+            "`a1 = relu(z1) = relu([0.5, -0.15])`：负的分量变成 0。"),
+         _t("z2 = 0.7 * a1[0] + 0.6 * a1[1] + 0.05.", "`z2 = 0.7 * a1[0] + 0.6 * a1[1] + 0.05`。"),
+         _t("a2 = 1 / (1 + e^(-z2)).", "`a2 = 1 / (1 + e^(-z2))`。")),
+        slips=((0.4, 3), (1 / (1 + math.exp(-0.31)), 1), (1 / (1 + math.exp(-0.35)), 2), (1 / (1 + math.exp(0.4)), 3)),
+        atol=5e-4),
+    "sqrt(2 / n_in), n_in = 50": Question(
+        "sqrt(2 / n_in), n_in = 50", 0.2,
+        (_t("the variance: 2 / 50.", "方差：`2 / 50`。"),
+         _t("the standard deviation is its square root.", "标准差是它的平方根。")),
+        slips=((0.04, 2), (math.sqrt(1 / 50), 1))),
 }
 
 

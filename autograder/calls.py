@@ -43,6 +43,9 @@ def describe_call(args, kwargs) -> str:
             return np.array2string(x, precision=4, separator=", ")
         if callable(x):
             return getattr(x, "__name__", "<function>")
+        if isinstance(x, (list, tuple)) and any(isinstance(v, (np.ndarray, list, tuple)) for v in x):
+            inner = ", ".join(short(v) for v in x)  # e.g. a network's params: [(W, b), ...] by shapes
+            return f"[{inner}]" if isinstance(x, list) else f"({inner}{',' if len(x) == 1 else ''})"
         return repr(x)
     parts = [short(a) for a in args] + [f"{k}={short(v)}" for k, v in kwargs.items()]
     return "(" + ", ".join(parts) + ")"

@@ -24,6 +24,7 @@ import numpy as np
 from . import gradcheck
 from .calls import call, describe_call
 from .diagnose import ATOL, RTOL, compare, show_value
+from .earlier import failed_there
 from .inputs import Uniform, draw, generator
 from .messages import Text, say
 from .reference import ReferenceUnavailable, reference
@@ -107,8 +108,8 @@ def _evaluate(fn, args=(), kwargs=None, name=None):
         raise CheckFailure(name or "?", [say("not_defined", fn=name or "?")])
     name = name or _name(fn)
     outcome = call(fn, args, kwargs or {}, name=name)
-    if outcome.problem is not None:
-        raise CheckFailure(name, [outcome.problem])
+    if outcome.problem is not None:  # e.g. raised, perhaps inside a function brought from an earlier notebook
+        raise CheckFailure(name, _blame_callees(fn, [outcome.problem], earlier_only=True))
     if isinstance(outcome.value, Opaque):  # an object that could not leave the sandbox is no answer
         what = f"{name}{describe_call(args, kwargs or {})}"
         if outcome.value.type_name == "numpy.ndarray":  # only arrays of numbers cross: this one holds objects
@@ -138,11 +139,19 @@ def _blame_forward(failure_problems: list[Text], of_name: str) -> list[Text]:
     return failure_problems
 
 
-def _blame_callees(fn, problems: list[Text]) -> list[Text]:
-    """Add, in the learner's kernel, which functions ``fn`` calls that failed their own tests."""
+def _blame_callees(fn, problems: list[Text], earlier_only: bool = False) -> list[Text]:
+    """Add, in the learner's kernel, which functions ``fn`` calls that failed their own tests
+    (earlier_only: only functions brought from an earlier notebook, :mod:`autograder.earlier`)."""
     code = getattr(fn, "__code__", None)
-    failed = [name for name in getattr(code, "co_names", ()) if _verdicts.get(name) is False and name != _name(fn)]
-    if _reference_forwards or not failed or not problems:
+    names = [name for name in getattr(code, "co_names", ()) if name != _name(fn)]
+    if _reference_forwards or not problems:
+        return problems
+    earlier = [(name, failed_there(name)) for name in names if failed_there(name)]
+    if earlier:  # a function brought from an earlier notebook, failing its own tests there
+        name, assignment = earlier[0]
+        return [problems[0] + say("uses_failed_earlier", fn=_name(fn), dep=name, assignment=assignment)] + problems[1:]
+    failed = [name for name in names if _verdicts.get(name) is False]
+    if earlier_only or not failed:
         return problems
     return [problems[0] + say("uses_failed", fn=_name(fn), dep=failed[0])] + problems[1:]
 

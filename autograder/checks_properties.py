@@ -30,7 +30,7 @@ from .inputs import draw, generator
 from .messages import Text, say
 
 __all__ = ["Rng", "expect_reproducible", "expect_calls", "expect_restored", "expect_properties", "Shapes", "Dtype", "Std",
-           "Zeros", "Falls", "Accuracy", "TwoLayers", "Separates"]
+           "Zeros", "Gaussian", "Falls", "Accuracy", "TwoLayers", "Separates"]
 
 
 @dataclass(frozen=True)
@@ -250,6 +250,29 @@ class Std:
 
     def summary(self) -> Text:
         return Text(f"std of {_where(self.at).en} ≈ {self.near:.3g}", f"{_where(self.at).zh} 的标准差 ≈ {self.near:.3g}")
+
+
+@dataclass(frozen=True)
+class Gaussian:
+    """The part at ``at`` looks drawn from a normal distribution of standard deviation ``std``, not a
+    uniform one of the same spread: about 4.6% of normal draws lie beyond 2 std, no uniform draw of that
+    std does (its entries stop at sqrt(3) std). Needs some 1000 entries (05_forward's init_params)."""
+
+    std: float
+    at: tuple = ()
+
+    def problem(self, value, what):
+        part = _part(value, self.at)
+        if not isinstance(part, np.ndarray) or part.size < 1000:
+            return say("prop_not_data", what=what, why=Text(f"no array of 1000 entries at {_where(self.at).en}",
+                                                            f"{_where(self.at).zh} 处没有 1000 个分量的数组"))
+        beyond = float(np.mean(np.abs(part) > 2 * self.std))
+        if not 0.02 <= beyond <= 0.08:
+            return say("prop_gaussian", what=what, part=_where(self.at), share=100 * beyond)
+        return None
+
+    def summary(self) -> Text:
+        return Text(f"{_where(self.at).en} normally distributed", f"{_where(self.at).zh} 服从正态分布")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from . import inputs
 from .checks import CheckFailure, forwards_from_reference
 from .contract import is_answer_cell, is_test_cell, nbgrader_meta, strip_solution_markers
 from .curriculum import ASSIGNMENTS, owner_of
+from .earlier import reference_prelude
 from .messages import Text, say
 from .remote import RemoteFunction, SubmissionRunner
 from .sandbox import ForkServer
@@ -92,6 +93,9 @@ class AssignmentSpec:
                 program.append((meta.get("grade_id", cell.get("id", "setup")), cell.source))
         leading = next((i for i, (_, source) in enumerate(program) if source is None), len(program))
         prelude = tuple(source for _, source in program[:leading])
+        brought = reference_prelude(source for _, source in program if source is not None)
+        if brought is not None:  # functions from earlier assignments: the course's reference (trusted)
+            prelude = (brought, *prelude)
         return cls(assignment, notebook_file, prelude, tuple(program[leading:]), tuple(answers), tuple(tests),
                    tuple(references))
 

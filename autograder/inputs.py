@@ -96,6 +96,21 @@ class Probabilities:
         return e / e.sum(axis=1, keepdims=True)
 
 
+# --- 05_forward: the parameters of a network ------------------------------------------------------
+@dataclass(frozen=True)
+class Params:
+    """``[(W, b), ...]`` for a network of ``layer_sizes``: ``W (n_out, n_in)`` and ``b (n_out,)``, entries
+    from ``N(0, std^2)`` (biases too, so a forgotten bias shows)."""
+
+    layer_sizes: tuple
+    std: float = 0.8
+
+    def draw(self, rng: np.random.Generator) -> list:
+        sizes = self.layer_sizes
+        return [(rng.normal(0.0, self.std, size=(n_out, n_in)), rng.normal(0.0, self.std, size=n_out))
+                for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
 def draw(spec, rng: np.random.Generator):
     """A value for ``spec``: drawn if it is an input description, else a copy of it as given."""
     if hasattr(spec, "draw"):

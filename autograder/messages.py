@@ -395,6 +395,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "prop_std": (
         "{what}: the standard deviation of {part} is {got:.3g}; expected about {expected:.3g}.",
         "{what}：{part} 的标准差是 {got:.3g}；应约为 {expected:.3g}。"),
+    "prop_gaussian": (
+        "{what}: {share:.1f}% of the entries of {part} lie beyond 2 standard deviations; normal draws give about 4.6% "
+        "(a uniform draw gives none): draw the weights from a normal distribution.",
+        "{what}：{part} 中有 {share:.1f}% 的分量超出 2 个标准差；正态分布约为 4.6%（均匀分布则一个也没有）："
+        "权重应从正态分布中抽取。"),
     "prop_zero": (
         "{what}: {part} should be all zeros.",
         "{what}：{part} 应全为零。"),
@@ -454,6 +459,32 @@ CATALOG: dict[str, tuple[str, str]] = {
     "plot_raised": ("{fn}(z) raised {error}", "{fn}(z) 抛出了 {error}"),
     "plot_not_numbers": ("{fn}(z) did not return numbers shaped like z",
                          "{fn}(z) 返回的不是与 z 形状相同的数值"),
+    # Functions from earlier assignments (autograder.earlier.bring).
+    "bring_ok": ("✓ {fn} (from your {assignment} notebook) passes its own tests there.",
+                 "✓ {fn}（来自你的 {assignment} notebook）在那里通过了它自己的测试。"),
+    "bring_fails": (
+        "Note: {fn} (from your {assignment} notebook) fails its own tests there: until you fix it there, "
+        "checks below that use it fail; grading uses the course's own {fn}, so this lesson's points are your own.",
+        "注意：{fn}（来自你的 {assignment} notebook）在那里没有通过它自己的测试。在你把它改好之前，"
+        "下面用到它的检查都会失败；评分时使用课程自己的 {fn}，所以本课的分数只取决于你在本课写的代码。"),
+    "bring_unwritten": (
+        "Note: {fn} (from your {assignment} notebook) is not written yet: until you write it there, "
+        "checks below that use it fail; grading uses the course's own {fn}, so this lesson's points are your own.",
+        "注意：{fn}（来自你的 {assignment} notebook）还没有写。在你把它写好之前，"
+        "下面用到它的检查都会失败；评分时使用课程自己的 {fn}，所以本课的分数只取决于你在本课写的代码。"),
+    "bring_no_notebook": (
+        "This notebook uses functions from your {assignment} notebook, but it is not where it should be. "
+        "Looked for: {places}. Put the {assignment} folder beside this notebook's folder and run the setup cell again.",
+        "本 notebook 要用到你的 {assignment} notebook 中的函数，但在应有的位置没有找到它。"
+        "查找过：{places}。请把 {assignment} 文件夹放在本 notebook 所在文件夹的旁边，然后重新运行初始化单元格。"),
+    "bring_unknown": ("{assignment} has no graded function called {names}.",
+                      "{assignment} 中没有名为 {names} 的评分函数。"),
+    "bring_undefined": (
+        "Your {assignment} notebook does not define {names}: its answer cell is missing or broken there.",
+        "你的 {assignment} notebook 没有定义 {names}：那里的答案单元格缺失或无法运行。"),
+    "uses_failed_earlier": (
+        " {fn} uses {dep} from your {assignment} notebook, which fails its own tests there: fix that first.",
+        "{fn} 用到了你的 {assignment} notebook 中的 {dep}，而它在那里没有通过自己的测试：请先修正它。"),
 }
 
 

@@ -60,6 +60,33 @@ def with_answers(release_nb, answers: dict[str, str]):
     return nb
 
 
+# Where a lesson that brings earlier functions runs in the tests of a learner's setup: beside the
+# earlier releases filled with the reference answers, apart from those releases' own stub copies.
+WITH_EARLIER = "finished-earlier"
+
+
+def brings_earlier(nb) -> bool:
+    """Does the notebook's setup cell ``bring`` functions of earlier assignments?"""
+    from autograder.earlier import bring_calls
+    return bool(bring_calls([cell.source for cell in nb.cells if cell.cell_type == "code"][:1]))
+
+
+def place_earlier(nb, folder: Path, release_dir: Path = REPO / "release") -> None:
+    """Beside ``folder`` (where a release of a later lesson runs), the earlier releases its setup
+    ``bring``s, filled with the reference answers: what a learner who finished them has."""
+    from autograder.curriculum import ASSIGNMENTS
+    from autograder.earlier import bring_calls
+    from autograder.simulate import reference_answers
+
+    setup = [cell.source for cell in nb.cells if cell.cell_type == "code"][:1]
+    for assignment in dict.fromkeys(a for a, _ in bring_calls(setup)):
+        file = ASSIGNMENTS[assignment].notebook_file
+        answers = reference_answers(read(REPO / "source" / assignment / file))
+        target = folder.parent / assignment / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(with_answers(read(release_dir / assignment / file), answers), str(target))
+
+
 def read(path: Path):
     return nbformat.read(str(path), as_version=4)
 

@@ -54,6 +54,15 @@ FROM_REFERENCE = {
     "softmax_cross_entropy([0, ln 2], 1) dlogits":
         lambda: solutions.softmax_cross_entropy(np.array([[0.0, math.log(2.0)]]), np.array([1]))[1],
     "binary_cross_entropy(0.8, 1)": lambda: solutions.binary_cross_entropy(np.array([0.8]), np.array([1.0])),
+    # 05_forward: the worked ReLU-then-sigmoid network, through the reference
+    "z1[1] = 0.3*1.0 + (-0.5)*0.5 + (-0.2)": lambda: solutions.linear_forward(
+        np.array([[1.0, 0.5]]), np.array([[0.2, 0.4], [0.3, -0.5]]), np.array([0.1, -0.2]))[0, 1],
+    "a2 = sigmoid(0.7*a1[0] + 0.6*a1[1] + 0.05)": lambda: solutions.sigmoid(solutions.mlp_forward(
+        np.array([[1.0, 0.5]]), [(np.array([[0.2, 0.4], [0.3, -0.5]]), np.array([0.1, -0.2])),
+                                 (np.array([[0.7, 0.6]]), np.array([0.05]))]))[0, 0],
+    # the reference's He draw divided by the standard normal draw of the same generator state: its std
+    "sqrt(2 / n_in), n_in = 50": lambda: (solutions.init_params([50, 1], np.random.default_rng(0))[0][0]
+                                          / np.random.default_rng(0).standard_normal((1, 50)))[0, 0],
 }
 # Words a Chinese by-hand sentence may contain: the names and notation it talks about.
 NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "Phi", "phi", "ln", "logit", "s_i",
@@ -61,7 +70,9 @@ NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "P
          "dx", "dy", "du", "dL", "dw",  # 01_calculus: derivatives written dy/dx
          "step", "threshold", "x1", "x2", "W1", "W2", "b1", "b2",  # 02_neurons
          # 04_losses: function names and notation of its questions
-         "mse", "log", "binary_cross_entropy", "dlogits", "label", "onehot"}
+         "mse", "log", "binary_cross_entropy", "dlogits", "label", "onehot",
+         # 05_forward: notation of the worked network
+         "z1", "a1", "z2", "a2", "n_in", "sqrt"}
 
 
 @pytest.fixture(autouse=True)

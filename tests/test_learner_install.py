@@ -12,7 +12,7 @@ import pytest
 import solutions
 from autograder.simulate import reference_answers
 from conftest import REPO
-from notebook_tools import read, with_answers
+from notebook_tools import place_earlier, read, with_answers
 from test_release import code_lines, reference_body_lines
 
 pytestmark = pytest.mark.slow
@@ -77,6 +77,31 @@ def test_the_release_works_with_only_what_its_instructions_install(learner_env):
     assert all(not cell["errors"] for cell in stub_report if not cell["grade"])
 
     answers = reference_answers(read(REPO / "source" / "03_activations" / "activations.ipynb"))
+    done_report = run_as_learner(python, folder, with_answers(release, answers))
+    assert all(not cell["errors"] and not cell["stderr"] for cell in done_report), done_report
+    assert all(cell["stdout"].startswith("✓") for cell in done_report if cell["grade"])
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_lesson_that_brings_earlier_functions_runs_beside_them(learner_env, fresh_release, language, tmp_path):
+    """05_forward's setup brings relu, sigmoid, tanh (03) and linear_forward (02) from the learner's own
+    notebooks beside it: with those finished, the release fails only in its stubs, then passes."""
+    python, _, _ = learner_env
+    released = (REPO / "release" if language == "en" else fresh_release[language]) / "05_forward"
+    folder = tmp_path / "05_forward"
+    folder.mkdir()
+    release = read(released / "forward.ipynb")
+    place_earlier(release, folder, released.parent)
+
+    stub_report = run_as_learner(python, folder, release)
+    assert all(not cell["stderr"] for cell in stub_report), stub_report
+    setup = next(cell for cell in stub_report if cell["stdout"].startswith("✓"))
+    assert setup["stdout"].count("✓") == 4, setup  # relu, sigmoid, tanh, linear_forward pass their own tests
+    not_implemented = "not implemented yet" if language == "en" else "还没有实现"
+    assert all(cell["errors"] and not_implemented in cell["errors"][0] for cell in stub_report if cell["grade"])
+    assert all(not cell["errors"] for cell in stub_report if not cell["grade"])
+
+    answers = reference_answers(read(REPO / "source" / "05_forward" / "forward.ipynb"))
     done_report = run_as_learner(python, folder, with_answers(release, answers))
     assert all(not cell["errors"] and not cell["stderr"] for cell in done_report), done_report
     assert all(cell["stdout"].startswith("✓") for cell in done_report if cell["grade"])

@@ -5,17 +5,12 @@ would mean one function's grade depends on another. Graded through the sandbox, 
 """
 from __future__ import annotations
 
-
-import nbformat
 import pytest
 
-from autograder.grading import grade_submission
-from autograder.simulate import SimulatedLearner, make_submission
-from conftest import REPO
-from notebook_tools import read, sandbox_grader
+from lesson_grading import lesson_tests
 
 pytestmark = pytest.mark.slow
-A, NB = "04_losses", "losses.ipynb"
+A = "04_losses"
 
 # mistake: (function, wrong answer, the test cells that must lose points, words every lost cell's message holds)
 MISTAKES = {
@@ -57,45 +52,5 @@ MISTAKES = {
 }
 
 
-@pytest.fixture(scope="module")
-def grader():
-    with sandbox_grader(A) as graded:
-        yield graded
-
-
-def grade(grader, tmp_path, name, answers):
-    spec, server, namespace = grader
-    source, release = read(REPO / "source" / A / NB), read(REPO / "release" / A / NB)
-    learner = SimulatedLearner(name, "", answers)
-    path = tmp_path / NB
-    nbformat.write(make_submission(release, source, learner), str(path))
-    result = grade_submission(server, spec, learner.student_id, path, namespace)
-    return {cell.grade_id: (cell.score, cell.points, [str(p) for p in cell.problems]) for cell in result.cells}
-
-
-def test_the_reference_earns_every_point(grader, tmp_path):
-    scores = grade(grader, tmp_path, "reference", {})
-    assert scores and all(score == points for score, points, _ in scores.values()), scores
-
-
-@pytest.mark.parametrize("mistake", sorted(MISTAKES))
-def test_a_mistake_loses_exactly_its_own_points(mistake, grader, tmp_path):
-    function, wrong, cells, named = MISTAKES[mistake]
-    scores = grade(grader, tmp_path, mistake.replace("/", ""), {function: wrong})
-    lost = {g for g, (score, points, _) in scores.items() if score < points}
-    assert lost == cells, f"{mistake}: lost {sorted(lost)}, expected exactly {sorted(cells)}"
-    for grade_id in lost:
-        score, _, problems = scores[grade_id]
-        assert score == 0 and problems, (grade_id, problems)
-        assert any(named in p for p in problems), (grade_id, problems)
-
-
-def test_grading_a_learner_costs_under_a_second_of_cpu():
-    import subprocess
-    import sys
-    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "assignment_cost.py"), A, "--students", "5"],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    row = next(line for line in result.stdout.splitlines() if line.startswith(A)).split()
-    assert row[-1] == "100%", row
-    assert float(row[2]) < 1000, f"{row[2]} ms of CPU per learner (start-up included)"
+(grader, test_the_reference_earns_every_point, test_a_mistake_loses_exactly_its_own_points,
+ test_grading_a_learner_costs_under_a_second_of_cpu) = lesson_tests(A, MISTAKES)

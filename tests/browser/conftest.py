@@ -26,6 +26,7 @@ import pytest
 
 from autograder.course import course_language
 from conftest import ASSIGNMENTS, REPO
+from notebook_tools import WITH_EARLIER, brings_earlier, place_earlier, read
 
 from .jupyter import JupyterServer, clean_env
 from .lab import BrowserView
@@ -94,7 +95,12 @@ class LearnerLabs:
         if language not in self.servers:
             home = self.root / f"learner-{language}"
             for assignment in ASSIGNMENTS:
-                shutil.copytree(released_folder(language, assignment, self.fresh_release), home / assignment)
+                released = released_folder(language, assignment, self.fresh_release)
+                shutil.copytree(released, home / assignment)
+                nb = read(next(released.glob("*.ipynb")))
+                if brings_earlier(nb):  # beside the earlier lessons as a learner who finished them has them
+                    shutil.copytree(released, home / WITH_EARLIER / assignment)
+                    place_earlier(nb, home / WITH_EARLIER / assignment, released.parent)
             state = self.root / f"state-{language}"
             env = clean_env(self.python, state, {"MPLCONFIGDIR": str(self.matplotlib)})
             server = JupyterServer(f"learner ({language})", self.python, home, home, state, env)

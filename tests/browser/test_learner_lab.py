@@ -21,7 +21,7 @@ from autograder.contract import is_answer_cell, is_test_cell, nbgrader_meta
 from autograder.curriculum import owner_of
 from autograder.simulate import reference_answers
 from conftest import ASSIGNMENTS, LANGUAGES, REPO
-from notebook_tools import read
+from notebook_tools import WITH_EARLIER, brings_earlier, read
 
 from .lab import NUMBERED, BrowserView, LabNotebook
 
@@ -107,11 +107,12 @@ class Lesson(BrowserView):
     def __init__(self, page, server, home: Path, assignment: str, notebook: str, language: str):
         super().__init__(page, server)
         self.assignment, self.notebook, self.language = assignment, notebook, language
-        self.file = home / assignment / notebook
+        folder = f"{WITH_EARLIER}/{assignment}" if brings_earlier(read(home / assignment / notebook)) else assignment
+        self.file = home / folder / notebook
         self.released = read(self.file)
         self.source = read(REPO / "source" / assignment / notebook)
         kernel = self.released.metadata.get("kernelspec", {}).get("display_name", "Python 3")
-        self.lab = LabNotebook(page, server, f"{assignment}/{notebook}", kernel)
+        self.lab = LabNotebook(page, server, f"{folder}/{notebook}", kernel)
         self.answers = [nbgrader_meta(c)["grade_id"] for c in self.released.cells if is_answer_cell(c)]
         self.opened = False
         self.stub_cells = None
