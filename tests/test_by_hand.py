@@ -54,14 +54,24 @@ FROM_REFERENCE = {
     "softmax_cross_entropy([0, ln 2], 1) dlogits":
         lambda: solutions.softmax_cross_entropy(np.array([[0.0, math.log(2.0)]]), np.array([1]))[1],
     "binary_cross_entropy(0.8, 1)": lambda: solutions.binary_cross_entropy(np.array([0.8]), np.array([1.0])),
+    # 08_autograd: the learner's engine, run by the reference
+    "d(a*b + c)/da (a = 2, b = -3, c = 10)": lambda: _grad(lambda a: a * solutions.Value(-3.0) + 10.0, 2.0),
+    "d(a*a + a)/da (a = 3)": lambda: _grad(lambda a: a * a + a, 3.0),
 }
+
+
+def _grad(build, x):
+    a = solutions.Value(x)
+    build(a).backward()
+    return a.grad
 # Words a Chinese by-hand sentence may contain: the names and notation it talks about.
 NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "Phi", "phi", "ln", "logit", "s_i",
          "s_j", "ReLU",
          "dx", "dy", "du", "dL", "dw",  # 01_calculus: derivatives written dy/dx
          "step", "threshold", "x1", "x2", "W1", "W2", "b1", "b2",  # 02_neurons
          # 04_losses: function names and notation of its questions
-         "mse", "log", "binary_cross_entropy", "dlogits", "label", "onehot"}
+         "mse", "log", "binary_cross_entropy", "dlogits", "label", "onehot",
+         "dL", "da"}  # 08_autograd
 
 
 @pytest.fixture(autouse=True)
