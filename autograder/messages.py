@@ -344,8 +344,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         ": `backward()` must first set the output's own grad to 1.0 (d out / d out = 1)",
         "：`backward()` 必须先把输出自己的 grad 设为 1.0（d out / d out = 1）"),
     "ok_program": (
-        "✓ {cls}: {what} gives the right numbers.",
-        "✓ {cls}：{what} 的结果正确。"),
+        "✓ {cls}: `{what}` gives the right numbers, as expected.",
+        "✓ {cls}：`{what}` 的结果符合预期。"),
     "ok_programs": (
         "✓ {cls}: `{what}` gives the right value and gradients on {trials} drawn inputs.",
         "✓ {cls}：`{what}` 在 {trials} 组随机输入上的值和梯度都正确。"),

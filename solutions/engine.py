@@ -13,7 +13,7 @@ class Value:
     """
 
     def __init__(self, data, _children=(), _op=""):
-        # _prev: the Values this one was computed from; _op: the operation, for drawing the graph.
+        # _prev: the Values this one was made from; _op: the operation, for drawing the graph.
         # _prev：算出本节点所用的那些 Value；_op：运算的名字，画计算图时用。
         # _backward: adds this node's grad times each local derivative to its children's grads.
         # _backward：把本节点的 grad 乘以各个局部导数，累加到子节点的 grad 上。
