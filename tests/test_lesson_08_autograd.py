@@ -9,14 +9,10 @@ from __future__ import annotations
 import inspect
 import re
 
-import nbformat
 import pytest
 
 import solutions
-from autograder.grading import grade_submission
-from autograder.simulate import SimulatedLearner, make_submission
-from conftest import REPO
-from notebook_tools import read, sandbox_grader
+from notebook_tools import assert_grading_costs_under_a_second, grade_answers, sandbox_grader
 
 pytestmark = pytest.mark.slow
 A, NB = "08_autograd", "autograd.ipynb"
@@ -68,13 +64,7 @@ def grader():
 
 
 def grade(grader, tmp_path, name, answers):
-    spec, server, namespace = grader
-    source, release = read(REPO / "source" / A / NB), read(REPO / "release" / A / NB)
-    learner = SimulatedLearner(name, "", answers)
-    path = tmp_path / NB
-    nbformat.write(make_submission(release, source, learner), str(path))
-    result = grade_submission(server, spec, learner.student_id, path, namespace)
-    return {cell.grade_id: (cell.score, cell.points, [str(p) for p in cell.problems]) for cell in result.cells}
+    return grade_answers(grader, tmp_path, A, NB, name, answers)
 
 
 def test_the_reference_earns_every_point(grader, tmp_path):
@@ -96,11 +86,4 @@ def test_a_mistake_loses_exactly_the_cells_of_the_operation_it_breaks(mistake, g
 
 
 def test_grading_a_learner_costs_under_a_second_of_cpu():
-    import subprocess
-    import sys
-    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "assignment_cost.py"), A, "--students", "5"],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    row = next(line for line in result.stdout.splitlines() if line.startswith(A)).split()
-    assert row[-1] == "100%", row
-    assert float(row[2]) < 1000, f"{row[2]} ms of CPU per learner (start-up included)"
+    assert_grading_costs_under_a_second(A)
