@@ -100,14 +100,14 @@ def draw_graph(root, ax=None, title: str | None = None):
     import matplotlib.pyplot as plt
 
     nodes, order = {}, []
-    stack = [root]
-    while stack:  # every node once, however often it is used
-        node = stack.pop()
+    pending = [root]
+    while pending:  # every node once, however often it is used
+        node = pending.pop()
         if id(node) in nodes:
             continue
         nodes[id(node)] = node
         order.append(node)
-        stack.extend(getattr(node, "_prev", ()))
+        pending.extend(getattr(node, "_prev", ()))
     depth: dict[int, int] = {}
 
     def level(node) -> int:  # longest path from a leaf: inputs always left of their result
