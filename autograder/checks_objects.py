@@ -80,7 +80,7 @@ def _step_problem(cls_name: str, program: Program, result: dict, culprit: str | 
     if error["type"] == "NotANumber":
         return say("program_not_number", step=label, type_name=error["message"])
     if error["type"] == "NotImplementedError":
-        return say("not_implemented", fn=f"{cls_name} (`{label}`)")
+        return say("not_implemented", fn=cls_name)  # the name alone, as every stub says it
     hint = Text("", "")
     if step[0] == "op" and isinstance(step[2], list) and error["type"] == "TypeError":
         hint = say("hint_reflected", method=programs.REFLECTED.get(step[1], "__r" + step[1]))
