@@ -14,7 +14,7 @@ from .inputs import Labels, Normal, Params, Probabilities, Uniform
 from .messages import get_language
 from .messages import set_language as _set_message_language
 # Issue 9: functions, generators, objects and long calls as arguments; checks on behaviour and source.
-from .checks_objects import Program, expect_graphs, expect_program
+from .checks_objects import Program, expect_graphs, expect_program, expect_programs
 from .checks_properties import (Accuracy, Dtype, Falls, Gaussian, Rng, Shapes, Std, Zeros, expect_calls, expect_properties,
                                 expect_reproducible, expect_restored)
 from .checks_properties import Separates, TwoLayers  # 02_neurons
@@ -35,6 +35,6 @@ def set_language(language: str) -> None:
 __all__ = ["CheckFailure", "check_by_hand", "expect", "expect_backward", "expect_derivative", "expect_elementwise",
            "expect_gradient", "expect_jacobian", "expect_matches_reference", "expect_raises", "expect_stable", "Labels", "Normal", "Probabilities", "Uniform",
            "get_language", "set_language",
-           "Program", "expect_graphs", "expect_program", "Accuracy", "Dtype", "Falls", "Rng", "Shapes", "Std", "Zeros", "Gaussian", "Params",
+           "Program", "expect_graphs", "expect_program", "expect_programs", "Accuracy", "Dtype", "Falls", "Rng", "Shapes", "Std", "Zeros", "Gaussian", "Params",
            "expect_calls", "expect_properties", "Separates", "TwoLayers", "expect_restored", "expect_reproducible", "MATMUL_SHORTCUTS",
            "expect_source", "within", "course_function", "formula"]

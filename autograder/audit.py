@@ -170,7 +170,13 @@ def show_type(value) -> str:
 
 
 def difference(reference_fn, mutant_fn, args: tuple, kwargs: dict, name: str) -> str | None:
-    """What tells ``mutant_fn`` apart from ``reference_fn`` on this input, or None if nothing."""
+    """What tells ``mutant_fn`` apart from ``reference_fn`` on this input, or None if nothing.
+
+    A class (08's ``Value``) is not called: its one argument is a program's steps, carried out
+    with both classes (:func:`autograder.programs.perform`), and the numbers read are compared.
+    """
+    if isinstance(reference_fn, type):
+        return _program_difference(reference_fn, mutant_fn, args[0])
     expected = call(reference_fn, args, kwargs, name=name)
     got = call(mutant_fn, args, kwargs, name=name)
     if (expected.problem is None) != (got.problem is None):
@@ -187,6 +193,18 @@ def difference(reference_fn, mutant_fn, args: tuple, kwargs: dict, name: str) ->
         return problems[0].en
     if got.warnings and not expected.warnings:
         return f"the mutant warns: {'; '.join(sorted(set(got.warnings)))}"
+    return None
+
+
+def _program_difference(reference_cls, mutant_cls, steps) -> str | None:
+    from .programs import perform
+
+    expected, got = perform(reference_cls, steps), perform(mutant_cls, steps)
+    if got.get("failed") != expected.get("failed"):
+        return f"the mutant fails at step {got.get('failed')}, the reference at step {expected.get('failed')}"
+    for k, (g, e) in enumerate(zip(got["reads"], expected["reads"])):
+        if not (np.isclose(g, e, rtol=RTOL, atol=ATOL) or (np.isnan(g) and np.isnan(e))):
+            return f"read {k} of the program differs"
     return None
 
 

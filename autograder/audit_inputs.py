@@ -264,6 +264,37 @@ SCALAR_FUNCTIONS = Function(("sin(x) * x", "x**3 - 2*x", "exp(x) / 3", "cos(3*x)
 ARRAY_FUNCTIONS = Function(("sum(sin(x) * x)", "sum(x**3) + prod(cos(x))", "sum(exp(x) / 3) + max(x)"))
 
 
+# --- 08_autograd: computations on objects of a class -----------------------------------------------
+
+@dataclass(frozen=True)
+class Computations:
+    """The steps of a computation on objects of a class (08's ``Value``, see
+    :mod:`autograder.programs`), the one argument of a case: every operation with Values and with
+    numbers on either side, leaves used many times (the relu kink at 0 every fifth case), or, every
+    fourth case, a random chain, reused-node or diamond graph; then ``backward()``, every term's
+    value and every leaf's gradient read."""
+
+    def draw(self, rng: np.random.Generator, case: int):
+        from .programs import Program, random_program
+
+        if case % 4 == 3:
+            return random_program(rng, ("chain", "reuse", "diamond")[(case // 4) % 3], 6).steps
+        p = Program()
+        a = p.new(0.0 if case % 5 == 0 else float(rng.uniform(-2.0, 2.0)))
+        b = p.new(float(rng.uniform(0.3, 2.0)))
+        terms = [a + b, a - b, a * b, a / b, 2.5 + a, 1.5 - a, 3 * a, 2 / b, a - 0.5, a / 3, -a, a + 1.25,
+                 b ** 1.5, a ** 2, b ** -1, a ** 3, (a * 0.5).exp(), b.log(), a.tanh(), a.relu(), a.sigmoid()]
+        out = terms[0]
+        for term in terms[1:]:
+            out = out + term * float(rng.uniform(0.5, 1.5))
+        out.backward()
+        for node in [a, b, out] + terms:
+            p.read(node, "data")
+        p.read(a, "grad")
+        p.read(b, "grad")
+        return p.steps
+
+
 DOMAINS: dict[str, Domain] = {
     # 03_activations
     "relu": ELEMENTWISE_KINKED,
@@ -301,6 +332,8 @@ DOMAINS: dict[str, Domain] = {
     # 05_forward
     "init_params": Domain((LayerSizes(), Generator()), {"scheme": Choice(("zeros", "he", "xavier"))}),
     "mlp_forward": JointDomain(Network()),
+    # 08_autograd: a class, called with programs (autograder.audit.difference runs them)
+    "Value": Domain((Computations(),)),
 }
 
 

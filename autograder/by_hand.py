@@ -243,6 +243,22 @@ QUESTIONS: dict[str, Question] = {
         (_t("the variance: 2 / 50.", "方差：`2 / 50`。"),
          _t("the standard deviation is its square root.", "标准差是它的平方根。")),
         slips=((0.04, 2), (math.sqrt(1 / 50), 1))),
+    # --- 08_autograd ----------------------------------------------------------------------------
+    "d(a*b + c)/da (a = 2, b = -3, c = 10)": Question(
+        "d(a*b + c)/da (a = 2, b = -3, c = 10)", -3.0,
+        (_t("the last step is + : its local derivative is 1 on either side, so dL/d(a*b) = 1.",
+            "最后一步是 + ：它对两边的局部导数都是 1，所以 dL/d(a*b) = 1。"),
+         _t("the step before is a*b: its local derivative with respect to a is b.",
+            "前一步是 a*b：它对 a 的局部导数是 b。"),
+         _t("multiply along the path (chain rule): 1 times b.", "沿路径相乘（链式法则）：1 乘以 b。")),
+        slips=((2.0, 2), (1.0, 2), (-2.0, 2))),
+    "d(a*a + a)/da (a = 3)": Question(
+        "d(a*a + a)/da (a = 3)", 7.0,
+        (_t("a is used three times: twice in a*a and once in the + .", "a 一共被用了三次：a*a 中两次，+ 中一次。"),
+         _t("the path through a*a gives a + a: each factor's local derivative is the other factor.",
+            "经过 a*a 的路径给出 a + a：每个因子的局部导数是另一个因子。"),
+         _t("the path through + alone gives 1; add all paths.", "只经过 + 的路径给出 1；把所有路径相加。")),
+        slips=((1.0, 3), (3.0, 2), (6.0, 3), (4.0, 2))),
 }
 
 

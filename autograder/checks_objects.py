@@ -23,9 +23,9 @@ from .diagnose import ATOL, RTOL
 from .inputs import generator
 from .messages import Text, say
 from .programs import Program
-from .reference import reference
+from .reference import ReferenceUnavailable, reference
 
-__all__ = ["Program", "expect_program", "expect_graphs"]
+__all__ = ["Program", "expect_program", "expect_programs", "expect_graphs"]
 
 KINDS = {"chain": ("deep chains", "深链"), "reuse": ("reused nodes", "重复使用的节点"),
          "diamond": ("diamonds", "菱形结构")}
@@ -72,7 +72,7 @@ def _checked(result, program: Program, name: str) -> dict:
     return {"reads": reads, "failed": failed, "error": error}
 
 
-def _step_problem(cls_name: str, program: Program, result: dict) -> Text:
+def _step_problem(cls_name: str, program: Program, result: dict, culprit: str | None = None) -> Text:
     at, error = result["failed"], result["error"]
     step, label = program.steps[at], program.labels[at]
     if error["type"] == "NotAnObject":
@@ -80,12 +80,14 @@ def _step_problem(cls_name: str, program: Program, result: dict) -> Text:
     if error["type"] == "NotANumber":
         return say("program_not_number", step=label, type_name=error["message"])
     if error["type"] == "NotImplementedError":
-        return say("not_implemented", fn=f"{cls_name} (`{label}`)")
+        return say("not_implemented", fn=cls_name)  # the name alone, as every stub says it
     hint = Text("", "")
     if step[0] == "op" and isinstance(step[2], list) and error["type"] == "TypeError":
         hint = say("hint_reflected", method=programs.REFLECTED.get(step[1], "__r" + step[1]))
     elif step[0] == "call" and error["type"] == "AttributeError":
         hint = say("hint_method", method=step[2])
+    elif culprit is not None:
+        hint = say("hint_culprit", step=culprit)
     return say("program_raised", step=label, error=f"{error['type']}: {error['message']}", hint=hint)
 
 
@@ -110,6 +112,75 @@ def _accumulates(cls) -> bool:
     return result["failed"] is None and abs(result["reads"][0] - 4.0) < 1e-9
 
 
+def _probes(program: Program) -> list[Program]:
+    """One tiny program per kind of operation ``program`` uses (``a.tanh()``, ``a * 1.7``, ``1.7 - a``,
+    ``a ** 2``...), on leaves of its own: each operation alone, value and gradients read."""
+    probes, seen = [], set()
+    for step in program.steps:
+        if step[0] == "op":
+            left, right = (isinstance(o, list) for o in step[2:])
+            key = (step[1], left, right, step[3][1] if step[1] == "**" else None)
+        elif step[0] == "neg" or (step[0] == "call" and step[2] != "backward"):
+            key = (step[0], step[-1] if step[0] == "call" else None)
+        else:
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        p = Program()
+        a, b = p.new(0.7), p.new(1.6)
+        if step[0] == "op":
+            symbol = step[1]
+            x = step[3][1] if right else b
+            out = programs.OPERATORS[symbol](1.7 if left else a, a if left else x)
+        elif step[0] == "neg":
+            out = -a
+        else:
+            out = getattr(a, step[2])()
+        out.backward()
+        p.read(out, "data")
+        p.read(a, "grad")
+        if step[0] == "op" and not left and not right:
+            p.read(b, "grad")
+        probes.append(p)
+    return probes
+
+
+def _culprit(cls, name: str, program: Program) -> str | None:
+    """The first operation of ``program`` that is already wrong on its own (how it reads), or None
+    (also where the reference is not at hand: a learner's own kernel)."""
+    try:
+        correct = reference(name)
+    except ReferenceUnavailable:
+        return None
+    for probe in _probes(program):
+        try:
+            got = run_program(cls, probe)
+        except CheckFailure:
+            return None
+        expected = programs.perform(correct, probe.steps)
+        if got["failed"] is not None or expected.get("failed") is not None:
+            if got["failed"] != expected.get("failed"):
+                return probe.labels[2]
+            continue
+        if not np.allclose(got["reads"], expected["reads"], rtol=RTOL, atol=ATOL):
+            return probe.labels[2]
+    return None
+
+
+def _seeds(cls) -> bool:
+    """Whether ``backward()`` of ``cls`` starts from d out / d out = 1: a leaf's own backward gives it grad 1."""
+    p = Program()
+    a = p.new(0.5)
+    a.backward()
+    p.read(a, "grad")
+    try:
+        result = run_program(cls, p)
+    except CheckFailure:
+        return True  # it cannot even do this: say nothing about seeding
+    return result["failed"] is not None or abs(result["reads"][0] - 1.0) < 1e-12
+
+
 def _reused(program: Program) -> bool:
     uses: dict = {}
     for step in program.steps:
@@ -130,22 +201,27 @@ def expect_program(cls, program: Program, *, returns=None, rtol: float = RTOL, a
     expected = programs.perform(reference(name), program.steps) if returns is None else \
         {"reads": [float(r) for r in returns], "failed": None}
     if got["failed"] is not None and got["failed"] != expected.get("failed"):
-        raise CheckFailure(name, [_step_problem(name, program, got)])
+        step = program.steps[got["failed"]]
+        culprit = _culprit(cls, name, program) if step[0] == "call" and step[2] == "backward" else None
+        raise CheckFailure(name, [_step_problem(name, program, got, culprit)])
     for k, (g, e) in enumerate(zip(got["reads"], expected["reads"])):
         if np.isclose(g, e, rtol=rtol, atol=atol) or (np.isnan(g) and np.isnan(e)):
             continue
         at = program.reads()[k]
         hint = Text("", "")
-        if program.steps[at][2] == "grad" and _reused(program):
+        culprit = _culprit(cls, name, program)
+        if program.steps[at][2] == "grad" and not _seeds(cls):
+            hint = say("hint_seed")
+        elif culprit is not None:
+            hint = say("hint_culprit", step=culprit)
+        elif program.steps[at][2] == "grad" and _reused(program):
             hint = say("hint_accumulate") if not _accumulates(cls) else say("hint_order")
-        elif program.steps[at][2] == "grad":
-            hint = say("hint_order")
         if returns is not None:
-            raise CheckFailure(name, [say("program_value", step=program.labels[at], got=f"{g:.6g}",
-                                          expected=f"{e:.6g}", hint=hint)])
+            raise CheckFailure(name, [say("program_value", step=program.labels[at], context=_context(program, at),
+                                      got=f"{g:.6g}", expected=f"{e:.6g}", hint=hint)])
         raise CheckFailure(name, [say("program_wrong", step=program.labels[at], context=_context(program, at),
                                       hint=hint)])
-    _passed(say("ok_program", cls=name, what=what or program.labels[-1]))
+    _passed(say("ok_program", cls=name, what=what or _context(program, len(program.steps) - 1)))
 
 
 def expect_graphs(cls, kind: str, *, trials: int = 3, size: int = 12, rtol: float = 1e-6, atol: float = 1e-8) -> None:
@@ -158,6 +234,34 @@ def expect_graphs(cls, kind: str, *, trials: int = 3, size: int = 12, rtol: floa
         _quiet(expect_program, cls, program, rtol=rtol, atol=atol)
     en, zh = KINDS[kind]
     _passed(say("ok_graphs", cls=name, trials=trials, kind=Text(en, zh)))
+
+
+def expect_programs(cls, build, *, leaves=None, trials: int = 3) -> None:
+    """``build(a, b, ...)`` on :class:`Program` stand-ins (one leaf per ``(low, high)`` range in
+    ``leaves``; default ``(-1.5, 1.5)`` for each of ``build``'s parameters) returns the output; ``trials`` times, with leaf values drawn from the grader's seed in
+    those ranges, ``backward()`` runs from the output and its ``data`` and every leaf's ``grad`` are
+    compared with the reference's (hidden tests)."""
+    __tracebackhide__ = True
+    name = _class_name(cls)
+    if leaves is None:
+        import inspect
+
+        leaves = ((-1.5, 1.5),) * len(inspect.signature(build).parameters)
+    what = None
+    for trial in range(trials):
+        p = Program()
+        nodes = [p.new(0.0) for _ in leaves]
+        what = build(*nodes).label
+        rng = generator(f"programs:{what}:{trial}")
+        for node, (low, high) in zip(nodes, leaves):
+            p.steps[node._index][1] = float(rng.uniform(low, high))
+        out = build(*nodes)
+        out.backward()
+        p.read(out, "data")
+        for node in nodes:
+            p.read(node, "grad")
+        _quiet(expect_program, cls, p)
+    _passed(say("ok_programs", cls=name, what=what, trials=trials))
 
 
 def _quiet(check, *args, **kwargs) -> None:

@@ -27,7 +27,7 @@ BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 RANDOM_INPUT_CHECKS = ("expect_matches_reference(", "expect_elementwise(", "expect_derivative(", "expect_jacobian(",
                        "expect_backward(", "expect_stable(",
                        # issue 9 (autograder.checks_objects, checks_properties): inputs drawn from the seed too
-                       "expect_graphs(", "expect_reproducible(", "expect_properties(", "expect_calls(",
+                       "expect_graphs(", "expect_programs(", "expect_reproducible(", "expect_properties(", "expect_calls(",
                        "expect_restored(")
 # lesson01: an expect_raises whose arguments are input descriptions draws them from the seed too.
 DRAWN_RAISES = re.compile(r"expect_raises\(.*\b(Normal|Uniform)\(")

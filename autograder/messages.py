@@ -322,8 +322,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "`{step}` is wrong after `{context}`{hint}.",
         "执行 `{context}` 之后，`{step}` 的值不对{hint}。"),
     "program_value": (
-        "`{step}` is {got}, expected {expected}{hint}.",
-        "`{step}` 是 {got}，应为 {expected}{hint}。"),
+        "`{step}` is {got} after `{context}`, expected {expected}{hint}.",
+        "执行 `{context}` 之后，`{step}` 是 {got}，应为 {expected}{hint}。"),
+    "hint_culprit": (
+        ": `{step}` alone already gives a wrong value or gradient",
+        "：单独计算 `{step}` 时，值或梯度就已经不对"),
     "hint_reflected": (
         ": is `{method}` missing? Python calls it when the number is on the left",
         "：是否缺少 `{method}`？数字在左边时 Python 会调用它"),
@@ -337,9 +340,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         ": `backward()` must run each node's local step once, after every node that uses it "
         "(reverse topological order)",
         "：`backward()` 必须对每个节点只执行一次局部反向计算，并且在所有使用它的节点之后（逆拓扑顺序）"),
+    "hint_seed": (
+        ": `backward()` must first set the output's own grad to 1.0 (d out / d out = 1)",
+        "：`backward()` 必须先把输出自己的 grad 设为 1.0（d out / d out = 1）"),
     "ok_program": (
-        "✓ {cls}: {what} gives the right numbers.",
-        "✓ {cls}：{what} 的结果正确。"),
+        "✓ {cls}: `{what}` gives the right numbers, as expected.",
+        "✓ {cls}：`{what}` 的结果符合预期。"),
+    "ok_programs": (
+        "✓ {cls}: `{what}` gives the right value and gradients on {trials} drawn inputs.",
+        "✓ {cls}：`{what}` 在 {trials} 组随机输入上的值和梯度都正确。"),
     "ok_graphs": (
         "✓ {cls} computes and differentiates {trials} random expression graphs ({kind}) correctly.",
         "✓ {cls} 在 {trials} 个随机表达式图（{kind}）上的数值和梯度都正确。"),

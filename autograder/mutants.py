@@ -481,9 +481,10 @@ FAMILIES = tuple(operator.family for operator in OPERATORS)
 
 # --- the driver -------------------------------------------------------------------------------------
 
-def find_function(module: ast.Module, name: str) -> ast.FunctionDef:
+def find_function(module: ast.Module, name: str) -> ast.FunctionDef | ast.ClassDef:
+    """The function, or class (08's ``Value``: its methods are mutated), called ``name``."""
     for node in module.body:
-        if isinstance(node, ast.FunctionDef) and node.name == name:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
             return node
     raise KeyError(f"the cell defines no function called {name!r}")
 
@@ -533,23 +534,36 @@ def mutants_of(cell_source: str, name: str, operators: Sequence[Operator] = OPER
     reference_code = _without_docstring(function)
     reference_text = ast.unparse(function)
     seen, taken_ids, mutants = {reference_code}, set(), []
-    nodes = list(ast.walk(function))
+    # A class is mutated one method at a time (each operator sees the method as its function).
+    units = [(i, m) for i, m in enumerate(function.body) if isinstance(m, ast.FunctionDef)] \
+        if isinstance(function, ast.ClassDef) else [(None, function)]
     for operator in operators:
-        for index, node in enumerate(nodes):
-            for replacement, description in operator.variants(node, function):
-                changed = _replace(function, index, replacement)
-                ast.fix_missing_locations(changed)
-                try:
-                    code = _without_docstring(changed)
-                    compile(ast.unparse(changed), "<mutant>", "exec")
-                except (SyntaxError, ValueError, TypeError):
-                    continue  # an operator produced something that is not Python: not a learner's answer
-                if code in seen:
-                    continue
-                seen.add(code)
-                diff = small_diff(reference_text, ast.unparse(changed))
-                mutants.append(_mutant(module, function, changed, operator.family, description, diff, taken_ids))
+        for position, unit in units:
+            for index, node in enumerate(list(ast.walk(unit))):
+                for replacement, description in operator.variants(node, unit):
+                    _add_mutant(function, position, _replace(unit, index, replacement), operator, description,
+                                module, reference_text, seen, taken_ids, mutants)
     return mutants
+
+
+def _add_mutant(function, position, changed_unit, operator, description, module, reference_text, seen,
+                taken_ids, mutants) -> None:
+    if position is None:
+        changed = changed_unit
+    else:
+        changed = copy.deepcopy(function)
+        changed.body[position] = changed_unit
+    ast.fix_missing_locations(changed)
+    try:
+        code = _without_docstring(changed)
+        compile(ast.unparse(changed), "<mutant>", "exec")
+    except (SyntaxError, ValueError, TypeError):
+        return  # an operator produced something that is not Python: not a learner's answer
+    if code in seen:
+        return
+    seen.add(code)
+    diff = small_diff(reference_text, ast.unparse(changed))
+    mutants.append(_mutant(module, function, changed, operator.family, description, diff, taken_ids))
 
 
 def _mutant(module, function, changed, family, description, diff, taken_ids) -> Mutant:
@@ -562,6 +576,6 @@ def _mutant(module, function, changed, family, description, diff, taken_ids) -> 
         mutant_id = f"{function.name}:{family}:{digest[:6]}-{salt}"
     taken_ids.add(mutant_id)
     new_module = copy.deepcopy(module)
-    new_module.body = [changed if isinstance(n, ast.FunctionDef) and n.name == function.name else n
+    new_module.body = [changed if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == function.name else n
                        for n in new_module.body]
     return Mutant(mutant_id, function.name, family, description, ast.unparse(new_module) + "\n", diff)

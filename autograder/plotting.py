@@ -88,3 +88,64 @@ def plot_with_derivatives(pairs: Sequence[tuple], z_range=(-4.0, 4.0), columns: 
     for ax in list(axes.flat)[len(pairs):]:
         ax.axis("off")
     fig.tight_layout()
+
+
+def draw_graph(root, ax=None, title: str | None = None):
+    """Draw the computation that produced ``root`` (an 08 ``Value``): one box per node showing its
+    ``data`` and ``grad`` (and the operation that made it), an arrow from each input to its result.
+
+    Works on any object with ``data``, ``grad``, ``_prev`` (its inputs) and ``_op`` (a short name);
+    leaves on the left, ``root`` on the right. Only matplotlib is needed. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    nodes, order = {}, []
+    pending = [root]
+    while pending:  # every node once, however often it is used
+        node = pending.pop()
+        if id(node) in nodes:
+            continue
+        nodes[id(node)] = node
+        order.append(node)
+        pending.extend(getattr(node, "_prev", ()))
+    depth: dict[int, int] = {}
+
+    def level(node) -> int:  # longest path from a leaf: inputs always left of their result
+        key = id(node)
+        if key not in depth:
+            depth[key] = 0  # a guard against cycles in a broken graph
+            depth[key] = 1 + max((level(c) for c in getattr(node, "_prev", ())), default=-1)
+        return depth[key]
+
+    for node in reversed(order):
+        level(node)
+    columns: dict[int, list] = {}
+    for node in order:
+        columns.setdefault(depth[id(node)], []).append(node)
+    where = {}
+    for x, column in columns.items():
+        for row, node in enumerate(column):
+            where[id(node)] = (x, row - (len(column) - 1) / 2)
+    if ax is None:
+        width = max(columns) + 1
+        _, ax = plt.subplots(figsize=(2.4 * width + 1, 1.3 * max(len(c) for c in columns.values()) + 1.2))
+    for node in order:
+        x1, y1 = where[id(node)]
+        for child in getattr(node, "_prev", ()):
+            x0, y0 = where[id(child)]
+            bend = 0.0 if x1 - x0 <= 1 else -0.35  # a long edge arcs around the boxes between
+            ax.annotate("", xy=(x1 - 0.36, y1), xytext=(x0 + 0.36, y0),
+                        arrowprops={"arrowstyle": "->", "color": "0.4", "connectionstyle": f"arc3,rad={bend}"})
+        op = getattr(node, "_op", "")
+        text = (f"{op}\n" if op else "") + f"data {node.data:.4g}\ngrad {node.grad:.4g}"
+        ax.text(x1, y1, text, ha="center", va="center", fontsize=9, family="monospace",
+                bbox={"boxstyle": "round", "facecolor": "C1" if node is root else ("C0" if op else "C2"),
+                      "alpha": 0.25})
+    ax.set_xlim(-0.6, max(columns) + 0.6)
+    ax.set_ylim(min(y for _, y in where.values()) - 0.7, max(y for _, y in where.values()) + 0.7)
+    ax.set_xlabel(label("from the inputs (left) to the output (right)", "从输入（左）到输出（右）"))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return ax

@@ -236,7 +236,8 @@ IGNORES_ACTIVATION = '''def neuron(x, w, b, activation):
 
 GLOBAL_RANDOM = _replace("init_params", "rng.normal(0.0,", "np.random.normal(0.0,")
 
-NO_RSUB = _replace("Value", "    def __rsub__(self, other):\n        return Value._wrap(other) - self\n\n", "")
+NO_RSUB = _replace("Value", '    def __rsub__(self, other):\n        """other - self, for a number other.\n'
+                   '        other - self，other 是一个数。\n        """\n        return Value._wrap(other) - self\n\n', "")
 ASSIGNS_GRAD = _replace("Value", ".grad +=", ".grad =")
 NO_TOPOLOGICAL_ORDER = _replace("Value", "        self.grad = 1.0\n        for node in reversed(topo):\n            node._backward()",
                                 "        self.grad = 1.0\n\n        def visit(node):  # every path, parents first: no order\n"

@@ -63,7 +63,18 @@ FROM_REFERENCE = {
     # the reference's He draw divided by the standard normal draw of the same generator state: its std
     "sqrt(2 / n_in), n_in = 50": lambda: (solutions.init_params([50, 1], np.random.default_rng(0))[0][0]
                                           / np.random.default_rng(0).standard_normal((1, 50)))[0, 0],
+    # 08_autograd: the learner's engine, run by the reference
+    "d(a*b + c)/da (a = 2, b = -3, c = 10)": lambda: _grad(lambda a: a * solutions.Value(-3.0) + 10.0, 2.0),
+    "d(a*a + a)/da (a = 3)": lambda: _grad(lambda a: a * a + a, 3.0),
 }
+
+
+def _grad(build, x):
+    a = solutions.Value(x)
+    build(a).backward()
+    return a.grad
+
+
 # Words a Chinese by-hand sentence may contain: the names and notation it talks about.
 NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "Phi", "phi", "ln", "logit", "s_i",
          "s_j", "ReLU",
@@ -72,7 +83,8 @@ NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "P
          # 04_losses: function names and notation of its questions
          "mse", "log", "binary_cross_entropy", "dlogits", "label", "onehot",
          # 05_forward: notation of the worked network
-         "z1", "a1", "z2", "a2", "n_in", "sqrt"}
+         "z1", "a1", "z2", "a2", "n_in", "sqrt",
+         "dL", "da"}  # 08_autograd
 
 
 @pytest.fixture(autouse=True)

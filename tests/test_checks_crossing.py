@@ -170,6 +170,44 @@ def test_object_programs_name_the_step():
     assert "diamonds" in passes(expect_graphs, solutions.Value, "diamond", trials=2)
 
 
+def test_a_backward_that_does_not_seed_1_is_told_so():
+    source = inspect.getsource(solutions.engine)
+    unseeded = define(source.replace("        self.grad = 1.0\n", ""), "Value")
+    p = Program()
+    a = p.new(2.0)
+    out = a * 3.0
+    out.backward()
+    p.read(a, "grad")
+    message = failure(expect_program, unseeded, p, returns=[3.0])
+    assert "`a.grad` is 0 after `(a * 3).backward()`, expected 3" in message and "grad to 1.0" in message
+    assert "grad to 1.0" not in failure(expect_program, solutions.Value, p, returns=[4.0])
+
+
+def test_drawn_programs_compare_value_and_every_gradient(monkeypatch):
+    import autograder.checks_objects as objects
+    from autograder import expect_programs
+
+    monkeypatch.setattr(objects, "reference", lambda name: solutions.Value)
+    assert "on 3 drawn inputs" in passes(expect_programs, solutions.Value, lambda a, b: 1 - a / b,
+                                         leaves=((-1, 1), (1, 2)))
+    source = inspect.getsource(solutions.engine)
+    no_square = define(source.replace("(1.0 - out.data ** 2)", "(1.0 - out.data)"), "Value")
+    assert "`a.tanh()` alone" in failure(expect_programs, no_square, lambda a: (a * 2.0).tanh())
+
+
+def test_a_wrong_graph_names_the_operation_that_is_wrong_on_its_own(monkeypatch):
+    import autograder.checks_objects as objects
+
+    source = inspect.getsource(solutions.engine)
+    no_square = define(source.replace("(1.0 - out.data ** 2)", "(1.0 - out.data)"), "Value")
+    monkeypatch.setattr(objects, "reference", lambda name: solutions.Value)
+    message = failure(expect_graphs, no_square, "chain", trials=2, size=20)
+    assert "`a.tanh()` alone already gives a wrong value or gradient" in message
+    assert "alone" not in failure(expect_graphs, define(source.replace("        self.grad = 1.0\n        for node in "
+                                                                        "reversed(topo):", "        self.grad = 1.0\n"
+                                                                        "        for node in topo:"), "Value"), "diamond")
+
+
 def test_a_course_function_is_a_plain_callable_that_counts():
     f = course_function("poly", coeffs=[1.0, 0.0, 3.0])
     assert np.allclose(f(np.array([0.0, 1.0, 2.0])), [1.0, 4.0, 13.0]) and f.calls == 1

@@ -84,3 +84,20 @@ def test_label_follows_the_language():
     assert label("layer", "层") == "layer"
     set_language("zh")
     assert label("layer", "层") == "层"
+
+
+def test_draw_graph_shows_every_node_once_with_its_data_and_grad():
+    from solutions.engine import Value
+    from autograder.plotting import draw_graph
+
+    a = Value(2.0)
+    b = a * 3.0
+    out = b * b.tanh() + a  # b is used twice, a twice: each still one box
+    out.backward()
+    ax = draw_graph(out, title="t")
+    texts = [t.get_text() for t in ax.texts if t.get_text()]
+    assert len(texts) == 6  # a, 3.0, b, tanh(b), b * tanh(b), out
+    assert any(f"data {out.data:.4g}" in t and f"grad {1.0:.4g}" in t for t in texts)
+    assert any(t.startswith("tanh") for t in texts)
+    assert len([t for t in ax.texts if not t.get_text()]) == 7  # one arrow per input of each operation
+    plt.close("all")

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 import solutions
-from autograder.contract import check_assignment
+from autograder.contract import check_assignment, is_answer_cell
 from autograder.curriculum import ASSIGNMENTS as CURRICULUM
 from conftest import ASSIGNMENTS, LANGUAGES, REPO
 from notebook_tools import read
@@ -101,9 +101,23 @@ def test_release_holds_no_reference_code_hidden_tests_or_solution_files(language
                 assert marker not in text, f"{marker!r} in the {language} release of {assignment}"
             nb = read(folder / CURRICULUM[assignment].notebook_file)
             code = set().union(*(code_lines(c.source) for c in nb.cells if c.cell_type == "code"))
+            given = given_lines(assignment)
             for name in CURRICULUM[assignment].graded:
-                leaked = reference_body_lines(solutions.REFERENCE[name]) & code
+                leaked = reference_body_lines(solutions.REFERENCE[name]) & code - given
                 assert not leaked, f"reference code of {name} in the release: {leaked}"
+
+
+def given_lines(assignment) -> set[str]:
+    """Code the source's answer cells give outside their solution regions (08's ``Value.__init__``):
+    scaffolding the author hands out on purpose, not a leak."""
+    nb = read(REPO / "source" / assignment / CURRICULUM[assignment].notebook_file)
+    given = set()
+    for cell in nb.cells:
+        if is_answer_cell(cell):
+            outside = re.sub(r"^[ \t]*### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION\n?", "", cell.source,
+                             flags=re.S | re.M)
+            given |= code_lines(outside)
+    return given
 
 
 def test_the_reference_leak_detector_would_see_a_leak():
