@@ -107,33 +107,3 @@ def sandbox_grader(assignment: str):
         yield spec, server, trusted_namespace(spec)
     finally:
         server.close()
-
-
-def grade_answers(grader, workdir: Path, assignment: str, notebook_file: str, name: str, answers: dict) -> dict:
-    """Grade the committed release of ``assignment`` with ``answers`` (grade_id -> source; the others
-    the reference's) through ``grader`` (:func:`sandbox_grader`): grade_id -> (score, points, problems)."""
-    from autograder.grading import grade_submission
-    from autograder.simulate import SimulatedLearner, make_submission
-
-    repo = Path(__file__).resolve().parents[1]
-    spec, server, namespace = grader
-    source, release = read(repo / "source" / assignment / notebook_file), read(repo / "release" / assignment / notebook_file)
-    learner = SimulatedLearner(name, "", answers)
-    path = workdir / notebook_file
-    nbformat.write(make_submission(release, source, learner), str(path))
-    result = grade_submission(server, spec, learner.student_id, path, namespace)
-    return {cell.grade_id: (cell.score, cell.points, [str(p) for p in cell.problems]) for cell in result.cells}
-
-
-def assert_grading_costs_under_a_second(assignment: str) -> None:
-    """``benchmarks/assignment_cost.py`` grades 5 learners: full marks, under a second of CPU each."""
-    import subprocess
-    import sys
-
-    repo = Path(__file__).resolve().parents[1]
-    result = subprocess.run([sys.executable, str(repo / "benchmarks" / "assignment_cost.py"), assignment,
-                             "--students", "5"], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    row = next(line for line in result.stdout.splitlines() if line.startswith(assignment)).split()
-    assert row[-1] == "100%", row
-    assert float(row[2]) < 1000, f"{row[2]} ms of CPU per learner (start-up included)"
