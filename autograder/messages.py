@@ -342,7 +342,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "：`backward()` 必须对每个节点只执行一次局部反向计算，并且在所有使用它的节点之后（逆拓扑顺序）"),
     "hint_seed": (
         ": `backward()` must first set the output's own grad to 1.0 (d out / d out = 1)",
-        "：`backward()` 必须先把输出自己的 grad 设为 1.0（d out / d out = 1）"),
+        "：`backward()` 必须先把输出自己的 `grad` 设为 1.0（`d out / d out = 1`）"),
     "ok_program": (
         "✓ {cls}: `{what}` gives the right numbers, as expected.",
         "✓ {cls}：`{what}` 的结果符合预期。"),
