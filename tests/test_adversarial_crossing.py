@@ -53,8 +53,8 @@ _c.records = lambda args, kwargs: {"0": {"calls": {"t": "int", "v": str(10**15)}
     return activation
 '''}, frozenset({"test_neuron"}), "function"),
     # A Value whose .data is a float subclass with a lying __eq__, and whose grad is an object.
-    Attack("liar", {"Value": fixture._reference_source("Value").replace(
-        "        self.data = float(data)", "        self.data = _Liar(data)") + '''
+    Attack("liar", {"Value": fixture._replace(
+        "Value", "        self.data = float(data)", "        self.data = _Liar(data)") + '''
 
 
 class _Liar(float):
@@ -87,8 +87,8 @@ import autograder.programs as _p
 _p.perform = lambda cls, steps: {"reads": [1.0] * 20_000}
 '''}, VALUE_CELLS, "malformed program result"),
     # A class whose methods never return: every program on it times out; the rest is graded.
-    Attack("sleeper", {"Value": fixture._reference_source("Value").replace(
-        '        """Fill .grad', "        while True:\n            pass\n        \"\"\"Fill .grad")},
+    Attack("sleeper", {"Value": fixture._replace(
+        "Value", "        topo, visited = [], set()\n", "        while True:\n            pass\n        topo, visited = [], set()\n")},
         frozenset({"test_Value_numbers", "test_Value_accumulate", "test_Value_order"}), "did not finish"),
     # The answer reaches the package's checker by name, dodging a plain import.
     Attack("dodger", {"numerical_gradient": '''def numerical_gradient(f, x, h=1e-5):
