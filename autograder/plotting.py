@@ -149,3 +149,50 @@ def draw_graph(root, ax=None, title: str | None = None):
     if title:
         ax.set_title(title)
     return ax
+
+
+def draw_layers(layer_sizes: Sequence[int], ax=None):
+    """Draw a fully connected network with every array's shape, in the course's row convention.
+
+    One column of circles per layer (``layer_sizes[l]`` units; the input first), every unit joined to
+    every unit of the next layer. Under the input: ``X (N, n_0)``; between layers l-1 and l:
+    ``W_l (n_l, n_{l-1})`` and ``b_l (n_l,)``; under layer l: ``Z_l, A_l (N, n_l)``, the last layer
+    ``Z_L = logits (N, n_L)`` (no activation). Only matplotlib is needed. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    sizes = [int(n) for n in layer_sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError("layer_sizes needs at least two positive sizes, the input first")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.2 * len(sizes), 1.0 + 0.75 * max(sizes)))
+    rows = [[(l, u - (n - 1) / 2) for u in range(n)] for l, n in enumerate(sizes)]
+    for left, right in zip(rows[:-1], rows[1:]):
+        for x0, y0 in left:
+            for x1, y1 in right:
+                ax.plot([x0, x1], [y0, y1], color="0.75", lw=0.8, zorder=1)
+    for l, column in enumerate(rows):
+        color = "C2" if l == 0 else ("C1" if l == len(sizes) - 1 else "C0")
+        ax.scatter([x for x, _ in column], [y for _, y in column], s=500, color=color, alpha=0.35,
+                   edgecolors=color, zorder=2)
+    bottom = -(max(sizes) - 1) / 2 - 0.7
+    last = len(sizes) - 1
+    for l, n in enumerate(sizes):
+        if l == 0:
+            text = f"X  (N, {n})"
+        elif l == last:
+            text = f"Z{l} = logits  (N, {n})"
+        else:
+            text = f"Z{l}, A{l}  (N, {n})"
+        ax.text(l, bottom, text, ha="center", va="top", fontsize=10, family="monospace")
+        if l > 0:
+            ax.text(l - 0.5, -bottom + 0.25, f"W{l} ({n}, {sizes[l - 1]})\nb{l} ({n},)", ha="center",
+                    va="bottom", fontsize=10, family="monospace")
+    ax.set_xlim(-0.6, last + 0.6)
+    ax.set_ylim(bottom - 0.6, -bottom + 1.0)
+    ax.set_xticks(range(len(sizes)))
+    ax.set_xticklabels([label("input", "输入")] + [label(f"layer {l}", f"第 {l} 层") for l in range(1, last + 1)])
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    return ax

@@ -101,3 +101,16 @@ def test_draw_graph_shows_every_node_once_with_its_data_and_grad():
     assert any(t.startswith("tanh") for t in texts)
     assert len([t for t in ax.texts if not t.get_text()]) == 7  # one arrow per input of each operation
     plt.close("all")
+
+
+def test_draw_layers_shows_every_shape_of_the_row_convention():
+    from autograder.plotting import draw_layers
+
+    ax = draw_layers([2, 3, 1])
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["X  (N, 2)", "Z1, A1  (N, 3)", "W1 (3, 2)\nb1 (3,)", "Z2 = logits  (N, 1)", "W2 (1, 3)\nb2 (1,)"]
+    assert len(ax.lines) == 2 * 3 + 3 * 1  # every unit joined to every unit of the next layer
+    assert [len(c.get_offsets()) for c in ax.collections] == [2, 3, 1]
+    with pytest.raises(ValueError):
+        draw_layers([4])
+    plt.close("all")
