@@ -24,6 +24,8 @@ import re
 # CJK punctuation, ideographs and full-width forms: a line holding any of them is Chinese.
 CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 DOCSTRING_QUOTES = '"""'
+# The setup cell's set_language("en") call, whose language the release sets (autograder.release).
+SET_LANGUAGE_CALL = re.compile(r'^(\s*set_language\()"(\w+)"(\))', re.MULTILINE)
 
 
 def _kinds(lines: list[str]) -> list[str]:

@@ -40,7 +40,7 @@ def build_release(course_dir: Path, assignments: list[str], language: str | None
     unknown = [a for a in assignments if a not in ASSIGNMENTS]
     if unknown:
         raise ReleaseError(f"no such assignment: {', '.join(unknown)} (known: {', '.join(ASSIGNMENTS)})")
-    config = load_config(course_dir)
+    config = load_config(course_dir, release_pipeline=True)
     language = language or course_language(course_dir)
     if language not in LANGUAGES:
         raise ReleaseError(f"unknown language {language!r} (choose one of {', '.join(LANGUAGES)})")

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import nbformat
 
-from .bilingual import pairing_problems
+from .bilingual import SET_LANGUAGE_CALL, pairing_problems
 from .curriculum import ASSIGNMENTS, LANGUAGES, owner_of
-from .release import SET_LANGUAGE_CALL
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"

@@ -13,6 +13,7 @@ text can stop a writer or be taken for a terminal or ANSI sequence by a reader.
 from __future__ import annotations
 
 import copy
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -33,10 +34,12 @@ def open_gradebook(course_dir: Path, assignment: str):
     """nbgrader's Gradebook for the course; the assignment must have been released into it."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .course import nbgrader_api
+    from .course import course_directory
 
-    api = nbgrader_api(course_dir)  # also puts alembic on PATH for a new gradebook
-    gradebook = Gradebook(api.coursedir.db_url, api.coursedir.course_id)
+    coursedir = course_directory(course_dir)  # also puts alembic on PATH for a new gradebook
+    # nbgrader 0.9.6 trips this SQLAlchemy warning on every submission; the scores are right.
+    warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
+    gradebook = Gradebook(coursedir.db_url, coursedir.course_id)
     try:
         gradebook.find_assignment(assignment)
     except MissingEntry:
@@ -164,16 +167,20 @@ def late_penalty_assigner(config):
     ``penalty_method`` is ``none`` or ``zero``) decides the penalty from the notebook's score and the
     seconds late (due date plus any extension); ``AssignLatePenalties`` keeps it within [0, score].
     """
-    from nbgrader.preprocessors import AssignLatePenalties
-
-    assigner = AssignLatePenalties(config=config)
-    assigner.init_plugin()
+    assigners = []  # nbgrader's AssignLatePenalties, made at the first late submission: importing
+    #                 nbgrader.preprocessors (nbconvert and every preprocessor) costs most of a second
 
     def assign(gradebook, submission, notebook) -> None:
         gradebook.db.refresh(notebook)  # its score is a SQL expression over the grades just flushed
         notebook.late_submission_penalty = None
         seconds = submission.total_seconds_late
         if seconds > 0:
+            if not assigners:
+                from nbgrader.preprocessors import AssignLatePenalties
+
+                assigners.append(AssignLatePenalties(config=config))
+                assigners[0].init_plugin()
+            assigner = assigners[0]
             penalty = assigner.plugin_inst.late_submission_penalty(submission.student_id, notebook.score, seconds)
             if penalty is not None:
                 notebook.late_submission_penalty = assigner._check_late_penalty(notebook, penalty)

@@ -11,10 +11,9 @@ import re
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode, validate, TraitError
 
-from .bilingual import keep_language
+from .bilingual import SET_LANGUAGE_CALL, keep_language
 from .curriculum import LANGUAGES
 
-SET_LANGUAGE_CALL = re.compile(r'^(\s*set_language\()"(\w+)"(\))', re.MULTILINE)
 
 
 class LanguagePreprocessor(NbGraderPreprocessor):
