@@ -476,6 +476,9 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     limits = json.loads(args.limits)
     namespace = os.getpid() == 1 and os.geteuid() == 0
+    # Matplotlib's font list, read from (or built once into) the grading user's own cache before the
+    # confinement hides that cache: inside, every start would rebuild it with fc-list (most of a second).
+    __import__("matplotlib.font_manager")
     groups = None
     if namespace:
         from autograder.cgroups import SandboxGroups
