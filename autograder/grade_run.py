@@ -172,23 +172,53 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
 
     course_dir = Path(course_dir).resolve()
     notebook_file = ASSIGNMENTS[assignment].notebook_file
+    release_path = course_dir / "release" / assignment / notebook_file
     language = course_language(course_dir)
-    late = late_penalty_assigner(load_config(course_dir))
-    gradebook = open_gradebook(course_dir, assignment)  # first: an unreleased assignment says so
+    counter = multiprocessing.get_context("fork").Value("i", 0)
+    summary = RunSummary(assignment, cells=list(cells) if cells is not None else None)
+    started = time.monotonic()
+
+    def start_pool(students: list[str]):
+        """Workers forked now begin at once (their sandboxes start, then they grade)."""
+        pool = ProcessPoolExecutor(jobs_for(students), mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_init_worker,
+                                   initargs=(str(course_dir), assignment, language, counter, limits,
+                                             tuple(cells) if cells is not None else None))
+        return pool, {pool.submit(_grade_in_worker, student): student for student in students}
+
+    def jobs_for(students: list[str]) -> int:
+        return max(1, min(jobs or os.cpu_count() or 1, len(students) or 1))
+
+    first = None
+    if not changed_only and release_path.is_file():
+        # The workers' sandboxes start (a second or more) while this process opens the gradebook (sqlalchemy's
+        # imports, most of a second): for one learner, the two were most of the wall time one after the other.
+        try:
+            chosen = _students_to_grade(course_dir, assignment, students, cells)
+        except NothingToGrade:
+            chosen = None  # said below, after the gradebook's own check (an unreleased assignment first)
+        if chosen:
+            students = chosen
+            release_nb = nbformat.read(str(release_path), as_version=4)
+            first = start_pool(students)
     try:
-        students = _students_to_grade(course_dir, assignment, students, cells)
-        release_nb = nbformat.read(str(course_dir / "release" / assignment / notebook_file), as_version=4)
+        late = late_penalty_assigner(load_config(course_dir))
+        gradebook = open_gradebook(course_dir, assignment)  # an unreleased assignment says so
+    except BaseException:
+        if first:
+            first[0].shutdown(wait=True, cancel_futures=True)
+        raise
+    try:
+        if first is None:
+            students = _students_to_grade(course_dir, assignment, students, cells)
+            release_nb = nbformat.read(str(release_path), as_version=4)
     except BaseException:
         gradebook.close()
         raise
-    summary = RunSummary(assignment, cells=list(cells) if cells is not None else None)
     if changed_only:
         current = [s for s in students if _graded_version_is_current(gradebook, course_dir, assignment, s)]
         summary.skipped = current
         students = [s for s in students if s not in current]
-    started = time.monotonic()
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(students) or 1))
-    counter = multiprocessing.get_context("fork").Value("i", 0)
     spec = only_cells(AssignmentSpec.from_source(course_dir, assignment), cells)
     attempts: Counter = Counter()
     waiting, done = list(students), 0
@@ -197,11 +227,9 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
     flushed = time.monotonic()
     try:
         while waiting:
-            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker,
-                                       initargs=(str(course_dir), assignment, language, counter, limits,
-                                                 tuple(cells) if cells is not None else None))
+            pool, futures = first if first is not None else start_pool(waiting)
+            first = None
             try:
-                futures = {pool.submit(_grade_in_worker, student): student for student in waiting}
                 waiting = []
                 for future in as_completed(futures):
                     student = futures[future]

@@ -252,3 +252,13 @@ def test_a_closed_server_leaves_no_control_group(tmp_path):
         folders = [os.path.join(path, name) for path in set(cgroups.own_groups().values())]
         assert any(os.path.isdir(folder) for folder in folders)
     assert not any(os.path.exists(folder) for folder in folders), "its control groups outlived the server"
+
+
+def test_a_learner_may_draw_although_pyplot_is_loaded_only_on_first_use(server):
+    """The setup cell's `%matplotlib inline` and `import matplotlib.pyplot` cost nothing in grading; an
+    answer cell that draws still gets the real pyplot (Agg) in its own child."""
+    setup, drew, after = run(server, "%matplotlib inline\nimport matplotlib.pyplot as plt",
+                             "fig, ax = plt.subplots()\nax.plot([1.0, 2.0])\nassert len(ax.lines) == 1\n"
+                             "fig.canvas.draw()\nassert plt.get_backend().lower() == 'agg'",
+                             "from matplotlib import pyplot\nassert pyplot is plt and callable(pyplot.figure)")
+    assert setup == drew == after == {"ok": True}
