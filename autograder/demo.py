@@ -7,7 +7,9 @@ when run as root, see :mod:`autograder.exchange`), some twice, some after the du
 ``nbgrader collect``, ``nnmath grade`` (sandboxed, in parallel), ``nnmath feedback``, the class
 report, ``nbgrader release_feedback``, each learner's ``fetch_feedback``, ``nbgrader export``.
 Prints each class's table beside the score each learner's work deserves and the late penalty
-nbgrader's policy (``penalty_method = "zero"``) must give. Exit status 0: everything matched.
+nbgrader's policy (``penalty_method = "zero"``) must give, then the course: one row per learner with
+each assignment's exported score and the total (the whole course's ``nbgrader export``).
+Exit status 0: everything matched.
 """
 from __future__ import annotations
 
@@ -105,8 +107,11 @@ def fetched_feedback(account, assignment: str) -> bool:
     return len(list((account.home / assignment / "feedback").glob(f"*/{stem}.html"))) == 1
 
 
-def run_class(console, course: Path, assignment: str, accounts) -> bool:
-    """Hand in, grade, return and export one assignment's class; print its table; True if all matched."""
+def run_class(console, course: Path, assignment: str, accounts) -> tuple[bool, dict[str, float]]:
+    """Hand in, grade, return and export one assignment's class; print its table.
+
+    Returns (all matched, learner -> the score the export must show: deserved minus the late penalty).
+    """
     from rich.table import Table
 
     klass = CLASSES[assignment]
@@ -140,6 +145,7 @@ def run_class(console, course: Path, assignment: str, accounts) -> bool:
                    "feedback", ""):
         table.add_column(column)
     all_match = True
+    owed = {}
     for learner in klass.learners:
         account = accounts[learner.student_id]
         if account.login not in results or account.login not in late:  # never collected or never graded
@@ -150,6 +156,7 @@ def run_class(console, course: Path, assignment: str, accounts) -> bool:
         deserved = expected_score(learner, source_nb)
         seconds_late, penalty = late[account.login]
         is_late = learner.student_id in klass.late
+        owed[learner.student_id] = 0.0 if is_late else deserved
         failed_ids = sorted(c.grade_id for c in grade.cells if c.score < c.points)
         got_feedback = fetched_feedback(account, assignment)
         total = exported.get(account.login, float("nan"))
@@ -169,6 +176,39 @@ def run_class(console, course: Path, assignment: str, accounts) -> bool:
     console.print(table)
     console.print(f"Feedback ({len(feedback)} pages): {course / 'feedback'}/<login>/{assignment}/"
                   f"{Path(notebook_file).stem}.html; the class report: {report}; the export: {export}")
+    return all_match, owed
+
+
+def course_summary(console, course: Path, assignments: list[str], accounts, owed) -> bool:
+    """The whole course's ``nbgrader export``: one row per learner, each assignment's score and the
+    total, beside what the learner's work earns (owed: assignment -> learner -> score). True if all match."""
+    from rich.table import Table
+
+    export = course / "grades.csv"
+    nbgrader(["export", f"--to={export}"], course)
+    with open(export, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    exported = {(row["student_id"], row["assignment"]): float(row["score"]) for row in rows}
+    maximum = {row["assignment"]: float(row["max_score"]) for row in rows}
+    short = {a: a.split("_", 1)[0] for a in assignments}
+    table = Table(title=f"The course: {len(accounts)} learners, {len(assignments)} assignments "
+                        f"(the whole course's nbgrader export, {export.name}; late work scores 0)")
+    table.add_column("learner")
+    for assignment in assignments:
+        table.add_column(f"{short[assignment]} /{maximum.get(assignment, 0):g}", justify="right")
+    table.add_column(f"total /{sum(maximum.get(a, 0) for a in assignments):g}", justify="right")
+    table.add_column("deserved", justify="right")
+    table.add_column("")
+    all_match = True
+    for name, account in sorted(accounts.items()):
+        scores = [exported.get((account.login, a), float("nan")) for a in assignments]
+        earned = [owed[a].get(name, 0.0) for a in assignments]
+        match = all(abs(s - e) < 1e-9 for s, e in zip(scores, earned))
+        all_match &= match
+        table.add_row(name, *(f"{s:g}" if s == e else f"[red]{s:g}[/red]" for s, e in zip(scores, earned)),
+                      f"{sum(scores):g}", f"{sum(earned):g}",
+                      "[green]as deserved[/green]" if match else "[red]MISMATCH[/red]")
+    console.print(table)
     return all_match
 
 
@@ -208,8 +248,14 @@ def run_demo(course_dir: Path, workdir: Path | None = None, real_users: bool | N
             for name, account in accounts.items():
                 gradebook.update_or_create_student(account.login, first_name=name.title(), last_name="Learner")
         all_match = True
+        owed = {}
+        started = time.monotonic()
         for assignment in assignments:
-            all_match &= run_class(console, demo_course, assignment, accounts)
+            matched, owed[assignment] = run_class(console, demo_course, assignment, accounts)
+            all_match &= matched
+        all_match &= course_summary(console, demo_course, assignments, accounts, owed)
+        console.print(f"{len(assignments)} assignments handed in, graded, returned and exported in "
+                      f"{time.monotonic() - started:.0f} s.")
         shutil.rmtree(workdir / "learners", ignore_errors=True)  # a previous run's learners
         shutil.copytree(root / "home", workdir / "learners")
     console.print(f"The whole demo course (gradebook.db, submitted/, autograded/, feedback/, reports/) is in "
