@@ -229,6 +229,63 @@ class Network:
         return (X, params) if case % 3 == 0 else (X, params, ("sigmoid", "tanh")[case % 3 - 1])
 
 
+# --- 06_backprop: a layer's backward inputs, the 2-2-1 network, classifiers, gradients to compare ---
+@dataclass(frozen=True)
+class LayerBackward:
+    """``(dZ, X, W)`` of one linear layer: ``dZ (N, n_out)``, ``X (N, n_in)``, ``W (n_out, n_in)``, sizes 1 to 4
+    (so square layers, where a transposed ``dW`` has the right shape, come up too; every third case is one)."""
+
+    def draw(self, rng: np.random.Generator, case: int) -> tuple:
+        n, n_in, n_out = (int(v) for v in rng.integers(1, 5, size=3))
+        if case % 3 == 0:
+            n_in = n_out = n
+        return (rng.normal(0.0, 2.0, size=(n, n_out)), rng.normal(0.0, 2.0, size=(n, n_in)),
+                rng.normal(0.0, 2.0, size=(n_out, n_in)))
+
+
+@dataclass(frozen=True)
+class TwoTwoOne:
+    """``(x, y, W1, b1, W2, b2)`` of the 2-2-1 sigmoid network: normal weights, a target in [-1, 2]."""
+
+    def draw(self, rng: np.random.Generator, case: int) -> tuple:
+        return (rng.normal(0.0, 1.5, size=2), float(rng.uniform(-1.0, 2.0)), rng.normal(0.0, 1.5, size=(2, 2)),
+                rng.normal(0.0, 1.5, size=2), rng.normal(0.0, 1.5, size=(1, 2)), rng.normal(0.0, 1.5, size=1))
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """``(X, labels, params)`` of a classifier of 1 to 4 layers, in two cases of three with the activation
+    ``"sigmoid"`` or ``"tanh"`` (else the default ``"relu"``)."""
+
+    def draw(self, rng: np.random.Generator, case: int) -> tuple:
+        sizes = [int(n) for n in rng.integers(1, 6, size=int(rng.integers(2, 6)))]
+        sizes[-1] = max(sizes[-1], 2)
+        n = int(rng.integers(1, 6))
+        X = rng.normal(0.0, 2.0, size=(n, sizes[0]))
+        labels = rng.integers(0, sizes[-1], size=n)
+        params = [(rng.normal(0.0, 1.0, size=(n_out, n_in)), rng.normal(0.0, 1.0, size=n_out))
+                  for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        return (X, labels, params) if case % 3 == 0 else (X, labels, params, ("sigmoid", "tanh")[case % 3 - 1])
+
+
+@dataclass(frozen=True)
+class GradientPair:
+    """``(f, x, analytic_grad)``: a course function summing over an array, a normal ``x`` and a gradient
+    guess of its shape that is, in turn, random, the true gradient with one entry off, or the true one."""
+
+    def draw(self, rng: np.random.Generator, case: int) -> tuple:
+        from .functions import formula
+        shape = [(int(rng.integers(1, 6)),), tuple(int(v) for v in rng.integers(1, 4, size=2))][case % 2]
+        x = rng.normal(0.0, 1.0, size=shape)
+        f = formula("sum(x**3 + x)")
+        guess = 3 * x ** 2 + 1
+        if case % 3 == 0:
+            guess = rng.normal(0.0, 3.0, size=shape)
+        elif case % 3 == 1:
+            guess.flat[int(rng.integers(guess.size))] *= float(rng.uniform(1.5, 3.0))
+        return (f, x, guess)
+
+
 ELEMENTWISE_KINKED = Domain((Elementwise(kinks=(0.0,)),))
 LEAKY = Domain((Elementwise(kinks=(0.0,)),), {"alpha": Real(0.0, 1.0)})
 
@@ -332,6 +389,12 @@ DOMAINS: dict[str, Domain] = {
     # 05_forward
     "init_params": Domain((LayerSizes(), Generator()), {"scheme": Choice(("zeros", "he", "xavier"))}),
     "mlp_forward": JointDomain(Network()),
+    # 06_backprop
+    "linear_backward": JointDomain(LayerBackward()),
+    "two_layer_backprop": JointDomain(TwoTwoOne()),
+    "mlp_backward": JointDomain(Classifier()),
+    "relative_error": JointDomain(SameShape()),
+    "grad_check": JointDomain(GradientPair()),
     # 08_autograd: a class, called with programs (autograder.audit.difference runs them)
     "Value": Domain((Computations(),)),
 }

@@ -28,7 +28,8 @@ class Question:
     """One number (or a short list of numbers) to compute by hand.
 
     expression: what is asked, in notation both languages share (e.g. ``"relu'(-3)"``).
-    value: the answer, a float or a tuple of floats.
+    value: the answer, a float or a tuple of floats; or a name (a str, e.g. ``"z1[1]"``) when the question
+    asks which quantity (06_backprop's "find the mistake"): compared without spaces or quotes, case-blind.
     steps: the computation, one :class:`Text` per step, in order; a step says what to do, not its result.
     slips: ``(wrong value, step number)`` pairs, steps counted from 1: a typical wrong answer and
     the step where it goes wrong.
@@ -36,9 +37,9 @@ class Question:
     """
 
     expression: str
-    value: float | tuple[float, ...]
+    value: float | tuple[float, ...] | str
     steps: tuple[Text, ...]
-    slips: tuple[tuple[float | tuple[float, ...], int], ...] = ()
+    slips: tuple[tuple[float | tuple[float, ...] | str, int], ...] = ()
     atol: float = 2e-3
 
 
@@ -47,6 +48,38 @@ def _t(en: str, zh: str) -> Text:
 
 
 LN2 = math.log(2.0)
+
+
+# --- 06_backprop: the 2-2-1 network's numbers, computed here in plain Python (tests/test_by_hand.py
+# checks the questions' values against the reference) -------------------------------------------
+def _two_two_one(z1_second: float | None = None) -> dict:
+    """Forward and backward pass of the course's 2-2-1 sigmoid network (CURRICULUM.md), optionally with
+    z1[1] replaced by ``z1_second`` (the published slip: 0.35 for 0.39)."""
+    def s(z):
+        return 1.0 / (1.0 + math.exp(-z))
+    x, y, W1, b1, W2, b2 = (0.5, 0.1), 1.0, ((0.1, 0.2), (0.3, 0.4)), (0.1, 0.2), (0.5, 0.6), 0.3
+    z1 = [W1[i][0] * x[0] + W1[i][1] * x[1] + b1[i] for i in range(2)]
+    if z1_second is not None:
+        z1[1] = z1_second
+    a1 = [s(z) for z in z1]
+    z2 = W2[0] * a1[0] + W2[1] * a1[1] + b2
+    a2 = s(z2)
+    delta2 = (a2 - y) * a2 * (1.0 - a2)
+    up = [W2[j] * delta2 for j in range(2)]
+    delta1 = tuple(up[j] * a1[j] * (1.0 - a1[j]) for j in range(2))
+    dW2 = tuple(delta2 * a for a in a1)
+    return {"z1": tuple(z1), "a1": tuple(a1), "z2": z2, "a2": a2, "L": 0.5 * (a2 - y) ** 2, "delta2": delta2,
+            "dL/da1": tuple(up), "delta1": delta1,
+            "delta1 swapped": (W2[1] * delta2 * a1[0] * (1 - a1[0]), W2[0] * delta2 * a1[1] * (1 - a1[1])),
+            "dW2": dW2, "delta2 z1": tuple(delta2 * z for z in z1), "delta2 x": tuple(delta2 * v for v in x),
+            "dW1": tuple(tuple(d * v for v in x) for d in delta1),
+            "W2 new": tuple(w - 0.1 * g for w, g in zip(W2, dW2)),
+            "W2 new +": tuple(w + 0.1 * g for w, g in zip(W2, dW2)),
+            "W2 new no lr": tuple(w - g for w, g in zip(W2, dW2))}
+
+
+_BP = _two_two_one()
+_PUBLISHED = _two_two_one(0.35)
 
 # question id -> question. The ids are what a notebook's by-hand cell names.
 QUESTIONS: dict[str, Question] = {
@@ -243,6 +276,78 @@ QUESTIONS: dict[str, Question] = {
         (_t("the variance: 2 / 50.", "方差：`2 / 50`。"),
          _t("the standard deviation is its square root.", "标准差是它的平方根。")),
         slips=((0.04, 2), (math.sqrt(1 / 50), 1))),
+    # --- 06_backprop: the 2-2-1 sigmoid network of the course, one quantity at a time ------------
+    "2-2-1: z1[1]": Question(
+        "z1[1] = 0.3*0.5 + 0.4*0.1 + 0.2", 0.39,
+        (_t("multiply row 1 of W1, [0.3, 0.4], entry by entry with x = [0.5, 0.1] and add: 0.3*0.5 + 0.4*0.1.",
+            "把 W1 的第 1 行 [0.3, 0.4] 与 x = [0.5, 0.1] 逐项相乘再相加：0.3*0.5 + 0.4*0.1。"),
+         _t("add the bias b1[1] = 0.2.", "加上偏置 b1[1] = 0.2。")),
+        slips=((0.35, 1), (0.19, 2), (0.43, 1)), atol=5e-4),
+    "2-2-1: delta2": Question(
+        "delta2 = dL/dz2", _BP["delta2"],
+        (_t("dL/da2: the derivative of 0.5 (a2 - y)**2 with respect to a2 is a2 - y (with its sign).",
+            "dL/da2：0.5 (a2 - y)**2 对 a2 的导数是 a2 - y（注意符号）。"),
+         _t("da2/dz2 = sigmoid'(z2) = a2 (1 - a2).", "da2/dz2 = sigmoid'(z2) = a2 (1 - a2)。"),
+         _t("multiply the two (chain rule).", "把两者相乘（链式法则）。")),
+        slips=((_BP["a2"] - 1.0, 2), (-_BP["delta2"], 1), (0.5 * _BP["delta2"], 1)), atol=5e-5),
+    "2-2-1: delta1": Question(
+        "delta1 = dL/dz1", _BP["delta1"],
+        (_t("dL/da1 = W2^T delta2: hidden unit j receives W2[0, j] times delta2 (0.5 for unit 0, 0.6 for unit 1).",
+            "dL/da1 = W2^T delta2：隐藏单元 j 得到 W2[0, j] 乘以 delta2（单元 0 乘 0.5，单元 1 乘 0.6）。"),
+         _t("multiply each entry by sigmoid'(z1[j]) = a1[j] (1 - a1[j]), the f' factor of that unit.",
+            "把每个分量乘以该单元的 f' 因子 sigmoid'(z1[j]) = a1[j] (1 - a1[j])。")),
+        slips=((_BP["dL/da1"], 2), (_BP["delta1 swapped"], 1)), atol=5e-6),
+    "2-2-1: dW2": Question(
+        "dW2 = delta2 a1^T", _BP["dW2"],
+        (_t("take delta2, the error signal of the output unit.", "取输出单元的误差信号 delta2。"),
+         _t("multiply it by the input each weight multiplies, a1[j] (the activation, not z1[j]).",
+            "把它乘以每个权重所乘的输入 a1[j]（激活值，不是 z1[j]）。")),
+        slips=((_BP["delta2 z1"], 2), (_BP["delta2 x"], 2)), atol=5e-5),
+    "2-2-1: dW1[1, 0]": Question(
+        "dW1[1, 0] = delta1[1] x[0]", _BP["dW1"][1][0],
+        (_t("row 1 of W1 belongs to hidden unit 1: take delta1[1].", "W1 的第 1 行属于隐藏单元 1：取 delta1[1]。"),
+         _t("column 0 belongs to input 0: multiply by x[0] = 0.5.", "第 0 列属于输入 0：乘以 x[0] = 0.5。")),
+        slips=((_BP["dW1"][0][1], 1), (_BP["dW1"][1][1], 2), (_BP["dW1"][0][0], 1)), atol=5e-6),
+    "2-2-1: W2 after one step (lr 0.1)": Question(
+        "W2 - 0.1 dW2", _BP["W2 new"],
+        (_t("take dW2 from above.", "取上面算出的 dW2。"),
+         _t("step downhill: W2 - lr * dW2 with lr = 0.1 (minus the gradient, times the learning rate).",
+            "沿下坡走一步：W2 - lr * dW2，lr = 0.1（减去梯度，再乘以学习率）。")),
+        slips=((_BP["W2 new +"], 2), (_BP["W2 new no lr"], 2)), atol=2e-5),
+    "shape of dW (N = 4, n_in = 3, n_out = 2)": Question(
+        "dW.shape (N = 4, n_in = 3, n_out = 2)", (2.0, 3.0),
+        (_t("a gradient has the shape of what it differentiates: dW is shaped like W.",
+            "梯度的形状与被求导的量相同：dW 的形状与 W 相同。"),
+         _t("W has one row per output and one column per input: (n_out, n_in).",
+            "W 每个输出一行、每个输入一列：(n_out, n_in)。")),
+        slips=(((3.0, 2.0), 2), ((4.0, 3.0), 1), ((4.0, 2.0), 1)), atol=0.0),
+    # the "find the mistake" exercise: a published version of the example prints z1[1] = 0.35
+    "published 2-2-1: first wrong quantity": Question(
+        "first_wrong", "z1[1]",
+        (_t("recompute the table's lines in order, from z1[0] on, and compare each with what is printed.",
+            "从 z1[0] 开始按顺序重新计算表中的每一行，并与印出的数比较。"),
+         _t("the first line that differs holds the slip; the lines after it only inherit it (they follow correctly "
+            "from the wrong number).",
+            "第一处不同的那一行就是出错的地方；它之后的各行只是继承了这个错误（它们是从错误的数正确推出来的）。")),
+        slips=(("z1[0]", 1), ("a1[0]", 1), ("a1[1]", 2), ("z2", 2), ("a2", 2), ("L", 2), ("delta2", 2),
+               ("delta1", 2), ("dW2", 2), ("dW1", 2))),
+    "published 2-2-1: [a1[1], z2, a2] recomputed": Question(
+        "[a1[1], z2, a2] (z1[1] = 0.39)", (_BP["a1"][1], _BP["z2"], _BP["a2"]),
+        (_t("a1[1] = sigmoid(z1[1]) with the right z1[1] = 0.39.", "用正确的 z1[1] = 0.39 计算 a1[1] = sigmoid(z1[1])。"),
+         _t("z2 = 0.5 a1[0] + 0.6 a1[1] + 0.3, then a2 = sigmoid(z2).", "z2 = 0.5 a1[0] + 0.6 a1[1] + 0.3，再算 a2 = sigmoid(z2)。")),
+        slips=(((_PUBLISHED["a1"][1], _PUBLISHED["z2"], _PUBLISHED["a2"]), 1),), atol=1e-4),
+    "published 2-2-1: L recomputed": Question(
+        "L = 0.5 (a2 - y)**2 (z1[1] = 0.39)", _BP["L"],
+        (_t("take a2 recomputed from z1[1] = 0.39 (the question above).", "取由 z1[1] = 0.39 重新算出的 a2（上一题）。"),
+         _t("L = 0.5 (a2 - 1)**2.", "L = 0.5 (a2 - 1)**2。")),
+        slips=((_PUBLISHED["L"], 1), (2 * _BP["L"], 2)), atol=2e-5),
+    "relative_error([100, 0.001], [100, 0.002])": Question(
+        "relative_error([100, 0.001], [100, 0.002])", 1 / 3,
+        (_t("entry by entry, |a_i - b_i| / (|a_i| + |b_i|): 0 / 200 for the first, 0.001 / 0.003 for the second.",
+            "逐个分量计算 |a_i - b_i| / (|a_i| + |b_i|)：第一个是 0 / 200，第二个是 0.001 / 0.003。"),
+         _t("take the largest of them (not their mean, and not a norm of the whole arrays).",
+            "取其中最大的一个（不是平均值，也不是整个数组的范数）。")),
+        slips=((0.0, 2), (1 / 6, 2), (0.5, 1), (0.001 / 200.003, 2)), atol=2e-3),
     # --- 08_autograd ----------------------------------------------------------------------------
     "d(a*b + c)/da (a = 2, b = -3, c = 10)": Question(
         "d(a*b + c)/da (a = 2, b = -3, c = 10)", -3.0,
@@ -300,6 +405,8 @@ def judge(question_id: str, answer) -> tuple[bool | None, Text]:
     expression = question.expression
     if answer is Ellipsis:
         return None, say("by_hand_todo", expression=expression)
+    if isinstance(question.value, str):
+        return _judge_name(question, answer)
     numbers = _as_numbers(answer)
     if numbers is None:
         return None, say("by_hand_not_a_number", expression=expression, got=repr(answer)[:40])
@@ -311,6 +418,27 @@ def judge(question_id: str, answer) -> tuple[bool | None, Text]:
     wrong = say("by_hand_wrong", expression=expression, answer=_show(numbers))
     for slip, step in question.slips:
         if _close(numbers, slip, question.atol):
+            return False, wrong + say("by_hand_redo", number=step, step=question.steps[step - 1])
+    steps = Text(" ".join(f"({n}) {s.en}" for n, s in enumerate(question.steps, 1)),
+                 "".join(f"（{n}）{s.zh}" for n, s in enumerate(question.steps, 1)))
+    return False, wrong + say("by_hand_steps", steps=steps)
+
+
+def _name_key(text: str) -> str:
+    return "".join(ch for ch in text.lower() if not ch.isspace() and ch not in "'\"`")
+
+
+def _judge_name(question: Question, answer) -> tuple[bool | None, Text]:
+    """A question whose answer is the name of a quantity (06_backprop: the first wrong line of a table)."""
+    expression = question.expression
+    if not isinstance(answer, str) or not answer.strip():
+        return None, say("by_hand_not_a_name", expression=expression, example="a2",
+                         got=repr(answer)[:40])
+    if _name_key(answer) == _name_key(question.value):
+        return True, say("by_hand_right", expression=expression, answer=answer.strip())
+    wrong = say("by_hand_wrong", expression=expression, answer=answer.strip()[:40])
+    for slip, step in question.slips:
+        if _name_key(answer) == _name_key(slip):
             return False, wrong + say("by_hand_redo", number=step, step=question.steps[step - 1])
     steps = Text(" ".join(f"({n}) {s.en}" for n, s in enumerate(question.steps, 1)),
                  "".join(f"（{n}）{s.zh}" for n, s in enumerate(question.steps, 1)))

@@ -320,4 +320,8 @@ def show_value(value) -> str:
         return " ".join(np.array2string(value, precision=6, suppress_small=True, separator=", ").split())
     if isinstance(value, tuple):  # e.g. collapse_linear's (W, b): each item on the same line
         return "(" + ", ".join(show_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, list):  # e.g. mlp_backward's grads, a list of (dW, db)
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # e.g. two_layer_backprop's dict of arrays
+        return "{" + ", ".join(f"{k!r}: {show_value(v)}" for k, v in value.items()) + "}"
     return repr(value)

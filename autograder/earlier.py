@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import hashlib
 import inspect
 import io
 import json
+import linecache
 import os
 import sys
 import textwrap
@@ -145,10 +147,17 @@ def _from_notebook(assignment: str, names, here: Path) -> tuple:
 
 
 def _run(source: str, scope: dict, path: Path) -> bool:
-    """Run one cell of the earlier notebook; did it finish without an exception?"""
+    """Run one cell of the earlier notebook; did it finish without an exception?
+
+    The cell's code is registered with :mod:`linecache` under a name of its own (as IPython does), so
+    ``inspect.getsource`` finds a brought function's source: checks such as ``expect_source`` in the
+    earlier notebook's tests (01's ``numerical_gradient``) then judge it there as they do in its own kernel.
+    """
     code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    filename = f"<{path} cell {hashlib.sha256(code.encode()).hexdigest()[:12]}>"
+    linecache.cache[filename] = (len(code), None, [line + "\n" for line in code.splitlines()], filename)
     try:
-        exec(compile(code, str(path), "exec"), scope)
+        exec(compile(code, filename, "exec"), scope)
     except Exception:  # a failing test or a broken answer there: reported by the verdict line
         return False
     return True

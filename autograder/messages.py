@@ -454,6 +454,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "by_hand_not_a_number": (
         "{expression}: type a number such as 0.25 (or a list of numbers), not {got}.",
         "{expression}：请输入一个数（例如 0.25）或一列数，而不是 {got}。"),
+    "by_hand_not_a_name": (  # 06_backprop: a question whose answer names a quantity
+        "{expression}: type the quantity's name as a string, such as \"{example}\", not {got}.",
+        "{expression}：请把该量的名字写成字符串，例如 “{example}”，而不是 {got}。"),
     "by_hand_wrong_count": (
         "{expression} is {expected} numbers; you typed {got}.",
         "{expression} 是 {expected} 个数，你输入了 {got} 个。"),

@@ -63,10 +63,55 @@ FROM_REFERENCE = {
     # the reference's He draw divided by the standard normal draw of the same generator state: its std
     "sqrt(2 / n_in), n_in = 50": lambda: (solutions.init_params([50, 1], np.random.default_rng(0))[0][0]
                                           / np.random.default_rng(0).standard_normal((1, 50)))[0, 0],
+    # 06_backprop: the worked 2-2-1 network through the reference's two_layer_backprop and sgd arithmetic;
+    # the published table's slip (z1[1] = 0.35) found by comparing it with the reference's forward pass.
+    "2-2-1: z1[1]": lambda: _bp_forward()["z1"][1],
+    "2-2-1: delta2": lambda: _bp()["delta2"],
+    "2-2-1: delta1": lambda: _bp()["delta1"],
+    "2-2-1: dW2": lambda: _bp()["dW2"],
+    "2-2-1: dW1[1, 0]": lambda: _bp()["dW1"][1, 0],
+    "2-2-1: W2 after one step (lr 0.1)": lambda: _BP_W2 - 0.1 * _bp()["dW2"],
+    "shape of dW (N = 4, n_in = 3, n_out = 2)": lambda: solutions.linear_backward(
+        np.ones((4, 2)), np.ones((4, 3)), np.ones((2, 3)))[1].shape,
+    "published 2-2-1: first wrong quantity": lambda: _first_wrong_published(),
+    "published 2-2-1: [a1[1], z2, a2] recomputed": lambda: [_bp_forward()["a1"][1], _bp_forward()["z2"],
+                                                            _bp_forward()["a2"]],
+    "published 2-2-1: L recomputed": lambda: _bp()["loss"],
+    "relative_error([100, 0.001], [100, 0.002])": lambda: solutions.relative_error(np.array([100.0, 0.001]),
+                                                                                   np.array([100.0, 0.002])),
     # 08_autograd: the learner's engine, run by the reference
     "d(a*b + c)/da (a = 2, b = -3, c = 10)": lambda: _grad(lambda a: a * solutions.Value(-3.0) + 10.0, 2.0),
     "d(a*a + a)/da (a = 3)": lambda: _grad(lambda a: a * a + a, 3.0),
 }
+
+
+_BP_ARGS = (np.array([0.5, 0.1]), 1.0, np.array([[0.1, 0.2], [0.3, 0.4]]), np.array([0.1, 0.2]), np.array([[0.5, 0.6]]),
+            np.array([0.3]))
+_BP_W2 = _BP_ARGS[4]
+# The published table of 06_backprop's "find the mistake", as the notebook prints it (5 significant digits).
+PUBLISHED = {"z1[0]": 0.17, "z1[1]": 0.35, "a1[0]": 0.54240, "a1[1]": 0.58662, "z2": 0.92317, "a2": 0.71569,
+             "L": 0.040417, "delta2": -0.057852}
+
+
+def _bp() -> dict:
+    return solutions.two_layer_backprop(*_BP_ARGS)
+
+
+def _bp_forward() -> dict:
+    """z1, a1, z2, a2 of the worked network, through the reference's linear_forward and sigmoid."""
+    x, _, W1, b1, W2, b2 = _BP_ARGS
+    z1 = solutions.linear_forward(x[None, :], W1, b1)[0]
+    a1 = solutions.sigmoid(z1)
+    z2 = solutions.linear_forward(a1[None, :], W2, b2)[0, 0]
+    return {"z1": list(z1), "a1": list(a1), "z2": float(z2), "a2": float(solutions.sigmoid(z2))}
+
+
+def _first_wrong_published() -> str:
+    forward, grads = _bp_forward(), _bp()
+    right = {"z1[0]": forward["z1"][0], "z1[1]": forward["z1"][1], "a1[0]": forward["a1"][0],
+             "a1[1]": forward["a1"][1], "z2": forward["z2"], "a2": forward["a2"], "L": grads["loss"],
+             "delta2": float(grads["delta2"][0])}
+    return next(name for name in PUBLISHED if abs(PUBLISHED[name] - right[name]) > 5e-5 * max(1.0, abs(right[name])))
 
 
 def _grad(build, x):
@@ -84,7 +129,9 @@ NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "P
          "mse", "log", "binary_cross_entropy", "dlogits", "label", "onehot",
          # 05_forward: notation of the worked network
          "z1", "a1", "z2", "a2", "n_in", "sqrt",
-         "dL", "da"}  # 08_autograd
+         "dL", "da",  # 08_autograd
+         # 06_backprop: notation of the worked 2-2-1 network, the shape rule and the relative error
+         "delta", "dz", "dW", "lr", "n_out", "a_i", "b_i", "relative_error", "shape", "first_wrong"}
 
 
 @pytest.fixture(autouse=True)
@@ -100,6 +147,10 @@ def test_every_question_is_checked_against_the_reference():
 
 @pytest.mark.parametrize("question_id", sorted(QUESTIONS))
 def test_the_value_is_the_reference_value(question_id):
+    if isinstance(QUESTIONS[question_id].value, str):  # a question naming a quantity (06_backprop)
+        assert QUESTIONS[question_id].value == FROM_REFERENCE[question_id]()
+        assert judge(question_id, FROM_REFERENCE[question_id]())[0] is True
+        return
     expected = np.asarray(FROM_REFERENCE[question_id](), dtype=float).reshape(-1)
     np.testing.assert_allclose(np.asarray(QUESTIONS[question_id].value, dtype=float).reshape(-1), expected,
                                rtol=0, atol=1e-12)
@@ -112,7 +163,7 @@ def test_every_slip_is_wrong_and_names_a_real_step(question_id):
     assert len(question.steps) >= 2
     for slip, step in question.slips:
         assert 1 <= step <= len(question.steps)
-        verdict, text = judge(question_id, list(np.atleast_1d(slip)))
+        verdict, text = judge(question_id, slip if isinstance(slip, str) else list(np.atleast_1d(slip)))
         assert verdict is False
         assert f"Redo step {step}: {question.steps[step - 1].en}" in text.en
         assert f"请重做第 {step} 步：{question.steps[step - 1].zh}" in text.zh

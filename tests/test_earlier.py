@@ -167,3 +167,20 @@ def test_place_earlier_puts_reference_filled_releases_beside(tmp_path, monkeypat
     linear_forward, = bring("02_neurons", "linear_forward")
     assert not earlier._failing
     messages._language = None
+
+
+def test_a_brought_function_whose_own_test_reads_its_source_passes_there(tmp_path, monkeypatch, capsys):
+    """06_backprop brings 01's numerical_gradient, whose test cell holds ``expect_source(own_work=True)``:
+    the source of a function run from the earlier notebook is found (linecache), so a right answer passes."""
+    answers = reference_answers(read(REPO / "source" / "01_calculus" / "calculus.ipynb"))
+    (tmp_path / "01_calculus").mkdir()
+    nbformat.write(with_answers(read(REPO / "release" / "01_calculus" / "calculus.ipynb"), answers),
+                   str(tmp_path / "01_calculus" / "calculus.ipynb"))
+    (tmp_path / "06_backprop").mkdir()
+    monkeypatch.chdir(tmp_path / "06_backprop")
+    monkeypatch.setenv("NNMATH_EARLIER", "notebook")
+    numerical_gradient, = bring("01_calculus", "numerical_gradient")
+    out = capsys.readouterr().out
+    assert out.startswith("✓ numerical_gradient") and earlier.failed_there("numerical_gradient") is None, out
+    np.testing.assert_allclose(numerical_gradient(lambda v: float(np.sum(v ** 2)), np.array([1.0, 2.0])), [2.0, 4.0])
+    messages._language = None

@@ -82,26 +82,35 @@ def test_the_release_works_with_only_what_its_instructions_install(learner_env):
     assert all(cell["stdout"].startswith("✓") for cell in done_report if cell["grade"])
 
 
+# A lesson whose setup brings earlier functions: (its notebook, how many functions it brings).
+BRINGING = {"05_forward": ("forward.ipynb", 4),  # relu, sigmoid, tanh (03), linear_forward (02)
+            "06_backprop": ("backprop.ipynb", 11)}  # 01's numerical_gradient, 02, six of 03, 04, 05's two
+
+
+@pytest.mark.parametrize("assignment", sorted(BRINGING))
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_a_lesson_that_brings_earlier_functions_runs_beside_them(learner_env, fresh_release, language, tmp_path):
+def test_a_lesson_that_brings_earlier_functions_runs_beside_them(learner_env, fresh_release, language, assignment,
+                                                                 tmp_path):
     """05_forward's setup brings relu, sigmoid, tanh (03) and linear_forward (02) from the learner's own
-    notebooks beside it: with those finished, the release fails only in its stubs, then passes."""
+    notebooks beside it, 06_backprop functions of 01 to 05: with those finished, the release fails only
+    in its stubs, then passes."""
     python, _, _ = learner_env
-    released = (REPO / "release" if language == "en" else fresh_release[language]) / "05_forward"
-    folder = tmp_path / "05_forward"
+    notebook, brought = BRINGING[assignment]
+    released = (REPO / "release" if language == "en" else fresh_release[language]) / assignment
+    folder = tmp_path / assignment
     folder.mkdir()
-    release = read(released / "forward.ipynb")
+    release = read(released / notebook)
     place_earlier(release, folder, released.parent)
 
     stub_report = run_as_learner(python, folder, release)
     assert all(not cell["stderr"] for cell in stub_report), stub_report
     setup = next(cell for cell in stub_report if cell["stdout"].startswith("✓"))
-    assert setup["stdout"].count("✓") == 4, setup  # relu, sigmoid, tanh, linear_forward pass their own tests
+    assert setup["stdout"].count("✓") == brought, setup  # each passes its own tests there
     not_implemented = "not implemented yet" if language == "en" else "还没有实现"
     assert all(cell["errors"] and not_implemented in cell["errors"][0] for cell in stub_report if cell["grade"])
     assert all(not cell["errors"] for cell in stub_report if not cell["grade"])
 
-    answers = reference_answers(read(REPO / "source" / "05_forward" / "forward.ipynb"))
+    answers = reference_answers(read(REPO / "source" / assignment / notebook))
     done_report = run_as_learner(python, folder, with_answers(release, answers))
     assert all(not cell["errors"] and not cell["stderr"] for cell in done_report), done_report
     assert all(cell["stdout"].startswith("✓") for cell in done_report if cell["grade"])
