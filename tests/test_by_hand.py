@@ -63,10 +63,30 @@ FROM_REFERENCE = {
     # the reference's He draw divided by the standard normal draw of the same generator state: its std
     "sqrt(2 / n_in), n_in = 50": lambda: (solutions.init_params([50, 1], np.random.default_rng(0))[0][0]
                                           / np.random.default_rng(0).standard_normal((1, 50)))[0, 0],
+    # 07_training: the reference's gradient descent and sgd_step, and its batches
+    "x1 = x0 - lr * f'(x0), f(x) = (x - 3)**2, x0 = 0, lr = 0.1":
+        lambda: solutions.gradient_descent_1d(lambda x: 2 * (x - 3), 0.0, 0.1, 1)[1],
+    "W2[0, 0] - 0.1 * dW2[0, 0]": lambda: _worked_step()[1][0][0, 0],
+    "batches per epoch, N = 1438, batch_size = 32": lambda: _batches(1438, 32),
     # 08_autograd: the learner's engine, run by the reference
     "d(a*b + c)/da (a = 2, b = -3, c = 10)": lambda: _grad(lambda a: a * solutions.Value(-3.0) + 10.0, 2.0),
     "d(a*a + a)/da (a = 3)": lambda: _grad(lambda a: a * a + a, 3.0),
 }
+
+
+def _worked_step():  # 07_training: one sgd_step on the worked 2-2-1 network at lr = 0.1
+    W1, b1, W2, b2 = np.array([[0.1, 0.2], [0.3, 0.4]]), np.array([0.1, 0.2]), np.array([[0.5, 0.6]]), np.array([0.3])
+    r = solutions.two_layer_backprop(np.array([0.5, 0.1]), 1.0, W1, b1, W2, b2)
+    return solutions.sgd_step([(W1, b1), (W2, b2)], [(r["dW1"], r["db1"]), (r["dW2"], r["db2"])], 0.1)
+
+
+def _batches(n, batch_size):  # 07_training: mlp_backward calls of one epoch of the reference train_mlp
+    from unittest import mock
+    from solutions import training
+    with mock.patch.object(training, "mlp_backward", wraps=training.mlp_backward) as backward:
+        solutions.train_mlp(np.zeros((n, 1)), np.zeros(n, dtype=int), [1, 2], 0.0, 1, batch_size,
+                            np.random.default_rng(0))
+    return backward.call_count
 
 
 def _grad(build, x):
@@ -84,7 +104,8 @@ NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "P
          "mse", "log", "binary_cross_entropy", "dlogits", "label", "onehot",
          # 05_forward: notation of the worked network
          "z1", "a1", "z2", "a2", "n_in", "sqrt",
-         "dL", "da"}  # 08_autograd
+         "dL", "da",  # 08_autograd
+         "lr", "x0", "dW2", "batch_size"}  # 07_training
 
 
 @pytest.fixture(autouse=True)
