@@ -31,7 +31,7 @@ from .messages import Text, say
 
 __all__ = ["Rng", "expect_reproducible", "expect_calls", "expect_restored", "expect_properties", "Shapes", "Dtype", "Std",
            "Zeros", "Gaussian", "Falls", "Accuracy", "TwoLayers", "Separates",
-           "Reshuffled", "LastBatchTrained"]  # 07_training
+           "Reshuffled", "LastBatchTrained", "EpochMeans"]  # 07_training
 
 
 @dataclass(frozen=True)
@@ -451,3 +451,29 @@ class LastBatchTrained:
 
     def summary(self) -> Text:
         return Text("the last, smaller batch is trained on", "最后那个较小的批量也参与训练")
+
+
+@dataclass(frozen=True)
+class EpochMeans:
+    """With ``lr = 0`` and batches of one size, every epoch's loss is the initial network's mean loss
+    over all the examples: ``loss(params, X, labels)`` of the returned (unchanged) params, for each epoch."""
+
+    X: object
+    labels: object
+    loss: Callable
+    epochs: int
+
+    def problem(self, value, what):
+        losses = _epoch_losses(value, (1,))
+        try:
+            expected = float(self.loss(value[0], self.X, self.labels))
+        except Exception as error:  # the params are not something the trusted forward pass can use
+            return say("prop_not_data", what=what, why=f"{type(error).__name__}: {str(error)[:100]}")
+        if losses is None or losses.shape != (self.epochs,) or \
+                not np.allclose(losses, expected, rtol=1e-9, atol=1e-12):
+            return say("prop_epoch_means", what=what, epochs=self.epochs)
+        return None
+
+    def summary(self) -> Text:
+        return Text("each epoch's loss is the mean of its batch losses", "每轮的损失是该轮各小批量损失的平均值")
+
