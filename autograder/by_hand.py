@@ -246,20 +246,20 @@ QUESTIONS: dict[str, Question] = {
     # --- 07_training: one step on the parabola, one step of the worked network, batches per epoch --
     "x1 = x0 - lr * f'(x0), f(x) = (x - 3)**2, x0 = 0, lr = 0.1": Question(
         "x1 = x0 - lr * f'(x0), f(x) = (x - 3)**2, x0 = 0, lr = 0.1", 0.6,
-        (_t("the derivative: f'(x) = 2(x - 3), so f'(0) = 2(0 - 3).", "求导：f'(x) = 2(x - 3)，所以 f'(0) = 2(0 - 3)。"),
+        (_t("the derivative: f'(x) = 2(x - 3), so f'(0) = 2(0 - 3).", "求导：`f'(x) = 2(x - 3)`，所以 `f'(0) = 2(0 - 3)`。"),
          _t("the step: x1 = x0 - lr * f'(x0) = 0 - 0.1 * f'(0); mind the two minus signs.",
-            "走一步：x1 = x0 - lr * f'(x0) = 0 - 0.1 * f'(0)；注意两个负号。")),
+            "走一步：`x1 = x0 - lr * f'(x0) = 0 - 0.1 * f'(0)`；注意两个负号。")),
         slips=((-0.6, 2), (6.0, 2), (0.3, 1), (-6.0, 2))),
     "W2[0, 0] - 0.1 * dW2[0, 0]": Question(
-        "W2[0, 0] - 0.1 * dW2[0, 0] (W2[0, 0] = 0.5, dW2[0, 0] = -0.031170)", 0.503117,
+        "W2[0, 0] - 0.1 * dW2[0, 0] (W2[0, 0] = 0.5, dW2[0, 0] = -0.031170)", 0.5031170236232969,  # dW2 unrounded
         (_t("multiply: lr * dW2[0, 0] = 0.1 * (-0.031170), a negative number.",
-            "相乘：lr * dW2[0, 0] = 0.1 * (-0.031170)，结果是负数。"),
+            "相乘：`lr * dW2[0, 0] = 0.1 * (-0.031170)`，结果是负数。"),
          _t("subtract it from W2[0, 0] = 0.5: subtracting a negative number makes the weight larger.",
-            "用 W2[0, 0] = 0.5 减去它：减去一个负数，权重变大。")),
+            "用 `W2[0, 0] = 0.5` 减去它：减去一个负数，权重变大。")),
         slips=((0.496883, 2), (0.46883, 1), (0.53117, 1), (-0.031170, 2)),
         atol=2e-6),
-    "batches per epoch, N = 1438, batch_size = 32": Question(
-        "batches per epoch, N = 1438, batch_size = 32", 45.0,
+    "n_batches (N = 1438, batch_size = 32)": Question(
+        "n_batches (N = 1438, batch_size = 32)", 45.0,
         (_t("full batches: how many times 32 fits into 1438 (the whole part of 1438 / 32).",
             "完整的批量：1438 里能装下多少个 32（1438 / 32 的整数部分）。"),
          _t("the examples left over form one more, smaller batch: count it too.",

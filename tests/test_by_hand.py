@@ -67,7 +67,7 @@ FROM_REFERENCE = {
     "x1 = x0 - lr * f'(x0), f(x) = (x - 3)**2, x0 = 0, lr = 0.1":
         lambda: solutions.gradient_descent_1d(lambda x: 2 * (x - 3), 0.0, 0.1, 1)[1],
     "W2[0, 0] - 0.1 * dW2[0, 0]": lambda: _worked_step()[1][0][0, 0],
-    "batches per epoch, N = 1438, batch_size = 32": lambda: _batches(1438, 32),
+    "n_batches (N = 1438, batch_size = 32)": lambda: _batches(1438, 32),
     # 08_autograd: the learner's engine, run by the reference
     "d(a*b + c)/da (a = 2, b = -3, c = 10)": lambda: _grad(lambda a: a * solutions.Value(-3.0) + 10.0, 2.0),
     "d(a*a + a)/da (a = 3)": lambda: _grad(lambda a: a * a + a, 3.0),
@@ -105,7 +105,7 @@ NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "P
          # 05_forward: notation of the worked network
          "z1", "a1", "z2", "a2", "n_in", "sqrt",
          "dL", "da",  # 08_autograd
-         "lr", "x0", "dW2", "batch_size"}  # 07_training
+         "lr", "x0", "dW", "batch_size", "n_batches"}  # 07_training (dW2 splits into dW and 2)
 
 
 @pytest.fixture(autouse=True)
