@@ -18,6 +18,7 @@ from .checks_objects import Program, expect_graphs, expect_program, expect_progr
 from .checks_properties import (Accuracy, Dtype, Falls, Gaussian, Rng, Shapes, Std, Zeros, expect_calls, expect_properties,
                                 expect_reproducible, expect_restored)
 from .checks_properties import Separates, TwoLayers  # 02_neurons
+from .checks_properties import EpochMeans, LastBatchTrained, Reshuffled  # 07_training
 from .checks_source import MATMUL_SHORTCUTS, expect_source
 from .crossing import within
 from .functions import course_function, formula
@@ -37,4 +38,5 @@ __all__ = ["CheckFailure", "check_by_hand", "expect", "expect_backward", "expect
            "get_language", "set_language",
            "Program", "expect_graphs", "expect_program", "expect_programs", "Accuracy", "Dtype", "Falls", "Rng", "Shapes", "Std", "Zeros", "Gaussian", "Params",
            "expect_calls", "expect_properties", "Separates", "TwoLayers", "expect_restored", "expect_reproducible", "MATMUL_SHORTCUTS",
-           "expect_source", "within", "course_function", "formula"]
+           "expect_source", "within", "course_function", "formula",
+           "EpochMeans", "LastBatchTrained", "Reshuffled"]  # 07_training

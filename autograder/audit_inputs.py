@@ -352,6 +352,35 @@ class Computations:
         return p.steps
 
 
+# --- 07_training: an update of a network, a path on a curve, a short training run ----------------------
+
+@dataclass(frozen=True)
+class ParamsAndGrads:
+    """``(params, grads, lr)`` of one network of 1 to 3 layers: normal weights, biases and gradients."""
+
+    def draw(self, rng: np.random.Generator, case: int) -> tuple:
+        sizes = [int(n) for n in rng.integers(1, 6, size=int(rng.integers(2, 5)))]
+        def layers():
+            return [(rng.normal(0.0, 1.0, size=(n_out, n_in)), rng.normal(0.0, 1.0, size=n_out))
+                    for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        return (layers(), layers(), float(rng.uniform(0.01, 1.0)))
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """``(X, labels, layer_sizes, lr, epochs, batch_size, rng)`` of a short run: 3 to 12 examples,
+    1 or 2 hidden layers, 1 to 3 epochs, batch sizes that divide N, do not, and exceed it."""
+
+    def draw(self, rng: np.random.Generator, case: int) -> tuple:
+        n, n_in, classes = int(rng.integers(3, 13)), int(rng.integers(1, 4)), int(rng.integers(2, 4))
+        hidden = [int(h) for h in rng.integers(1, 6, size=1 + case % 2)]
+        X = rng.normal(0.0, 1.5, size=(n, n_in))
+        labels = rng.integers(0, classes, size=n)
+        batch_size = (n, max(1, n // 3), n + 2, 1 + int(rng.integers(n)))[case % 4]
+        return (X, labels, [n_in, *hidden, classes], float(rng.uniform(0.05, 0.5)), 1 + case % 3, batch_size,
+                np.random.default_rng(int(rng.integers(2**63))))
+
+
 DOMAINS: dict[str, Domain] = {
     # 03_activations
     "relu": ELEMENTWISE_KINKED,
@@ -395,6 +424,10 @@ DOMAINS: dict[str, Domain] = {
     "mlp_backward": JointDomain(Classifier()),
     "relative_error": JointDomain(SameShape()),
     "grad_check": JointDomain(GradientPair()),
+    # 07_training
+    "sgd_step": JointDomain(ParamsAndGrads()),
+    "gradient_descent_1d": Domain((SCALAR_FUNCTIONS, Real(-2.0, 2.0), Real(0.01, 0.3), Choice((0, 1, 3, 7)))),
+    "train_mlp": JointDomain(TrainingRun()),
     # 08_autograd: a class, called with programs (autograder.audit.difference runs them)
     "Value": Domain((Computations(),)),
 }

@@ -348,6 +348,29 @@ QUESTIONS: dict[str, Question] = {
          _t("take the largest of them (not their mean, and not a norm of the whole arrays).",
             "取其中最大的一个（不是平均值，也不是整个数组的范数）。")),
         slips=((0.0, 2), (1 / 6, 2), (0.5, 1), (0.001 / 200.003, 2)), atol=2e-3),
+    # --- 07_training: one step on the parabola, one step of the worked network, batches per epoch --
+    "x1 = x0 - lr * f'(x0), f(x) = (x - 3)**2, x0 = 0, lr = 0.1": Question(
+        "x1 = x0 - lr * f'(x0), f(x) = (x - 3)**2, x0 = 0, lr = 0.1", 0.6,
+        (_t("the derivative: f'(x) = 2(x - 3), so f'(0) = 2(0 - 3).", "求导：`f'(x) = 2(x - 3)`，所以 `f'(0) = 2(0 - 3)`。"),
+         _t("the step: x1 = x0 - lr * f'(x0) = 0 - 0.1 * f'(0); mind the two minus signs.",
+            "走一步：`x1 = x0 - lr * f'(x0) = 0 - 0.1 * f'(0)`；注意两个负号。")),
+        slips=((-0.6, 2), (6.0, 2), (0.3, 1), (-6.0, 2))),
+    "W2[0, 0] - 0.1 * dW2[0, 0]": Question(
+        "W2[0, 0] - 0.1 * dW2[0, 0] (W2[0, 0] = 0.5, dW2[0, 0] = -0.031170)", 0.5031170236232969,  # dW2 unrounded
+        (_t("multiply: lr * dW2[0, 0] = 0.1 * (-0.031170), a negative number.",
+            "相乘：`lr * dW2[0, 0] = 0.1 * (-0.031170)`，结果是负数。"),
+         _t("subtract it from W2[0, 0] = 0.5: subtracting a negative number makes the weight larger.",
+            "用 `W2[0, 0] = 0.5` 减去它：减去一个负数，权重变大。")),
+        slips=((0.496883, 2), (0.46883, 1), (0.53117, 1), (-0.031170, 2)),
+        atol=2e-6),
+    "n_batches (N = 1438, batch_size = 32)": Question(
+        "n_batches (N = 1438, batch_size = 32)", 45.0,
+        (_t("full batches: how many times 32 fits into 1438 (the whole part of 1438 / 32).",
+            "完整的批量：1438 里能装下多少个 32（1438 / 32 的整数部分）。"),
+         _t("the examples left over form one more, smaller batch: count it too.",
+            "剩下的样本组成最后一个较小的批量：它也要算上。")),
+        slips=((44.0, 2), (44.9375, 1), (44.94, 1)),
+        atol=1e-9),
     # --- 08_autograd ----------------------------------------------------------------------------
     "d(a*b + c)/da (a = 2, b = -3, c = 10)": Question(
         "d(a*b + c)/da (a = 2, b = -3, c = 10)", -3.0,

@@ -30,7 +30,8 @@ from .inputs import draw, generator
 from .messages import Text, say
 
 __all__ = ["Rng", "expect_reproducible", "expect_calls", "expect_restored", "expect_properties", "Shapes", "Dtype", "Std",
-           "Zeros", "Gaussian", "Falls", "Accuracy", "TwoLayers", "Separates"]
+           "Zeros", "Gaussian", "Falls", "Accuracy", "TwoLayers", "Separates",
+           "Reshuffled", "LastBatchTrained", "EpochMeans"]  # 07_training
 
 
 @dataclass(frozen=True)
@@ -402,3 +403,77 @@ class Separates:
 
     def summary(self) -> Text:
         return Text(f"every point on its side of {self.threshold:g}", f"每个点都落在 {self.threshold:g} 的正确一侧")
+
+
+# --- 07_training: what train_mlp's losses say about its batches -----------------------------------------
+# (lesson07's block) Called with lr = 0 the weights stay as initialised, so an epoch's mean batch loss
+# changes only when the epoch's batches change; called with batch_size > N the only batch is the last one.
+
+def _epoch_losses(value, at):
+    losses = _part(value, at)
+    if isinstance(losses, np.ndarray) and losses.ndim == 1 and losses.size >= 2:
+        return losses
+    return None
+
+
+@dataclass(frozen=True)
+class Reshuffled:
+    """With ``lr = 0``, the losses at ``at`` differ between epochs: each epoch's batches were new."""
+
+    at: tuple = ()
+
+    def problem(self, value, what):
+        losses = _epoch_losses(value, self.at)
+        if losses is None or not np.all(np.isfinite(losses)):
+            return say("prop_not_data", what=what, why=Text("no finite losses, one per epoch",
+                                                            "没有每轮一个的有限损失值"))
+        if np.ptp(losses) <= 1e-12 * max(1.0, float(np.max(np.abs(losses)))):
+            return say("prop_not_reshuffled", what=what)
+        return None
+
+    def summary(self) -> Text:
+        return Text("new batches every epoch", "每轮都是新的小批量")
+
+
+@dataclass(frozen=True)
+class LastBatchTrained:
+    """With ``batch_size`` larger than the data, the only (last, smaller) batch is trained on:
+    the losses at ``at`` are finite and fall."""
+
+    at: tuple = ()
+    ratio: float = 0.9
+
+    def problem(self, value, what):
+        losses = _epoch_losses(value, self.at)
+        if losses is None or not np.all(np.isfinite(losses)) or not losses[-1] < self.ratio * losses[0]:
+            return say("prop_last_batch", what=what)
+        return None
+
+    def summary(self) -> Text:
+        return Text("the last, smaller batch is trained on", "最后那个较小的批量也参与训练")
+
+
+@dataclass(frozen=True)
+class EpochMeans:
+    """With ``lr = 0`` and batches of one size, every epoch's loss is the initial network's mean loss
+    over all the examples: ``loss(params, X, labels)`` of the returned (unchanged) params, for each epoch."""
+
+    X: object
+    labels: object
+    loss: Callable
+    epochs: int
+
+    def problem(self, value, what):
+        losses = _epoch_losses(value, (1,))
+        try:
+            expected = float(self.loss(value[0], self.X, self.labels))
+        except Exception as error:  # the params are not something the trusted forward pass can use
+            return say("prop_not_data", what=what, why=f"{type(error).__name__}: {str(error)[:100]}")
+        if losses is None or losses.shape != (self.epochs,) or \
+                not np.allclose(losses, expected, rtol=1e-9, atol=1e-12):
+            return say("prop_epoch_means", what=what, epochs=self.epochs)
+        return None
+
+    def summary(self) -> Text:
+        return Text("each epoch's loss is the mean of its batch losses", "每轮的损失是该轮各小批量损失的平均值")
+

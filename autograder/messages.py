@@ -431,6 +431,28 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{what}: at the point {point} the network gives {got:.4g}, which should be below {threshold:g}.",
         "{what}：在点 {point} 处网络输出 {got:.4g}，应小于 {threshold:g}。"),
     # --- end of lesson02's block ---------------------------------------------------------------------
+    # --- lesson07 (07_training): train_mlp's batches, judged by its losses ---------------------------
+    "prop_not_reshuffled": (
+        "{what}: with `lr = 0` the weights never change, so an epoch's mean batch loss can change only when "
+        "its batches do; every epoch gave the same loss: shuffle the examples again at the start of every epoch, "
+        "with `rng`.",
+        "{what}：`lr = 0` 时权重始终不变，所以一轮的小批量平均损失只会随小批量的变化而变化；每一轮的损失都相同："
+        "请在每一轮开始时用 `rng` 重新打乱样本。"),
+    "prop_last_batch": (
+        "{what}: here `batch_size` is larger than the number of examples, so the only batch is the last, smaller "
+        "one, and the loss should fall; it did not (or was not a finite number): train on the last batch too, "
+        "even when it holds fewer than `batch_size` examples.",
+        "{what}：这里 `batch_size` 大于样本数，所以唯一的批量就是最后那个较小的批量，损失应当下降；"
+        "但它没有下降（或不是有限的数）：最后一批即使少于 `batch_size` 个样本，也要用来训练。"),
+    "prop_epoch_means": (
+        "{what}: with `lr = 0` the weights stay as initialised and every batch here has the same size, so each of "
+        "the {epochs} epochs' losses should be that network's mean loss over all the examples; it is not: "
+        "`losses[e]` is the mean (not the sum) of the mini-batch losses of epoch e, for every epoch, and every "
+        "example is in one batch of each epoch.",
+        "{what}：`lr = 0` 时权重保持初始值，而且这里每个小批量大小相同，所以 {epochs} 轮中每一轮的损失都应等于"
+        "该网络在全部样本上的平均损失；但结果不是这样：`losses[e]` 是第 e 轮各小批量损失的平均值（不是总和），"
+        "每一轮都要算，而且每个样本在每一轮中都恰好属于一个小批量。"),
+    # --- end of lesson07's block ---------------------------------------------------------------------
     "prop_not_data": (
         "{what} is not the expected kind of result: {why}.",
         "{what} 不是预期类型的结果：{why}。"),

@@ -73,18 +73,52 @@ def brings_earlier(nb) -> bool:
 
 def place_earlier(nb, folder: Path, release_dir: Path = REPO / "release") -> None:
     """Beside ``folder`` (where a release of a later lesson runs), the earlier releases its setup
-    ``bring``s, filled with the reference answers: what a learner who finished them has."""
+    ``bring``s, filled with the reference answers: what a learner who finished them has. Those
+    releases' own setups bring from earlier ones still (07 brings from 06, which brings from 01-05):
+    every one of them is placed."""
     from autograder.curriculum import ASSIGNMENTS
-    from autograder.earlier import bring_calls
     from autograder.simulate import reference_answers
 
-    setup = [cell.source for cell in nb.cells if cell.cell_type == "code"][:1]
-    for assignment in dict.fromkeys(a for a, _ in bring_calls(setup)):
+    for assignment in earlier_needed(nb, release_dir):
         file = ASSIGNMENTS[assignment].notebook_file
         answers = reference_answers(read(REPO / "source" / assignment / file))
         target = folder.parent / assignment / file
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(with_answers(read(release_dir / assignment / file), answers), str(target))
+
+
+def earlier_needed(nb, release_dir: Path = REPO / "release") -> list[str]:
+    """The earlier assignments ``nb``'s setup brings from, and those their setups bring from, in
+    course order. One whose release is not in ``release_dir`` is listed, and not looked into."""
+    from autograder.curriculum import ASSIGNMENTS
+    from autograder.earlier import bring_calls
+
+    found, todo = set(), [nb]
+    while todo:
+        setup = [cell.source for cell in todo.pop().cells if cell.cell_type == "code"][:1]
+        for assignment in dict.fromkeys(a for a, _ in bring_calls(setup)):
+            if assignment in found:
+                continue
+            found.add(assignment)
+            path = release_dir / assignment / ASSIGNMENTS[assignment].notebook_file
+            if path.is_file():
+                todo.append(read(path))
+    return [a for a in ASSIGNMENTS if a in found]
+
+
+def missing_earlier(nb, release_dir: Path = REPO / "release") -> list[str]:
+    """The earlier assignments ``nb`` needs (:func:`earlier_needed`) that have no release in ``release_dir``
+    (e.g. 06_backprop on a branch that was made before 06 was written): ``nb`` cannot run as a learner
+    who finished them until they exist."""
+    from autograder.curriculum import ASSIGNMENTS
+
+    return [a for a in earlier_needed(nb, release_dir)
+            if not (release_dir / a / ASSIGNMENTS[a].notebook_file).is_file()]
+
+
+def ready_beside_earlier(nb, release_dir: Path = REPO / "release") -> bool:
+    """Does ``nb`` bring earlier functions, with every earlier release it needs there to place beside it?"""
+    return brings_earlier(nb) and not missing_earlier(nb, release_dir)
 
 
 def read(path: Path):

@@ -79,6 +79,11 @@ FROM_REFERENCE = {
     "published 2-2-1: L recomputed": lambda: _bp()["loss"],
     "relative_error([100, 0.001], [100, 0.002])": lambda: solutions.relative_error(np.array([100.0, 0.001]),
                                                                                    np.array([100.0, 0.002])),
+    # 07_training: the reference's gradient descent and sgd_step, and its batches
+    "x1 = x0 - lr * f'(x0), f(x) = (x - 3)**2, x0 = 0, lr = 0.1":
+        lambda: solutions.gradient_descent_1d(lambda x: 2 * (x - 3), 0.0, 0.1, 1)[1],
+    "W2[0, 0] - 0.1 * dW2[0, 0]": lambda: _worked_step()[1][0][0, 0],
+    "n_batches (N = 1438, batch_size = 32)": lambda: _batches(1438, 32),
     # 08_autograd: the learner's engine, run by the reference
     "d(a*b + c)/da (a = 2, b = -3, c = 10)": lambda: _grad(lambda a: a * solutions.Value(-3.0) + 10.0, 2.0),
     "d(a*a + a)/da (a = 3)": lambda: _grad(lambda a: a * a + a, 3.0),
@@ -112,6 +117,19 @@ def _first_wrong_published() -> str:
              "a1[1]": forward["a1"][1], "z2": forward["z2"], "a2": forward["a2"], "L": grads["loss"],
              "delta2": float(grads["delta2"][0])}
     return next(name for name in PUBLISHED if abs(PUBLISHED[name] - right[name]) > 5e-5 * max(1.0, abs(right[name])))
+def _worked_step():  # 07_training: one sgd_step on the worked 2-2-1 network at lr = 0.1
+    W1, b1, W2, b2 = np.array([[0.1, 0.2], [0.3, 0.4]]), np.array([0.1, 0.2]), np.array([[0.5, 0.6]]), np.array([0.3])
+    r = solutions.two_layer_backprop(np.array([0.5, 0.1]), 1.0, W1, b1, W2, b2)
+    return solutions.sgd_step([(W1, b1), (W2, b2)], [(r["dW1"], r["db1"]), (r["dW2"], r["db2"])], 0.1)
+
+
+def _batches(n, batch_size):  # 07_training: mlp_backward calls of one epoch of the reference train_mlp
+    from unittest import mock
+    from solutions import training
+    with mock.patch.object(training, "mlp_backward", wraps=training.mlp_backward) as backward:
+        solutions.train_mlp(np.zeros((n, 1)), np.zeros(n, dtype=int), [1, 2], 0.0, 1, batch_size,
+                            np.random.default_rng(0))
+    return backward.call_count
 
 
 def _grad(build, x):
@@ -131,7 +149,8 @@ NAMES = {"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "alpha", "P
          "z1", "a1", "z2", "a2", "n_in", "sqrt",
          "dL", "da",  # 08_autograd
          # 06_backprop: notation of the worked 2-2-1 network, the shape rule and the relative error
-         "delta", "dz", "dW", "lr", "n_out", "a_i", "b_i", "relative_error", "shape", "first_wrong"}
+         "delta", "dz", "dW", "lr", "n_out", "a_i", "b_i", "relative_error", "shape", "first_wrong",
+         "x0", "batch_size", "n_batches"}  # 07_training (dW2 splits into dW and 2)
 
 
 @pytest.fixture(autouse=True)

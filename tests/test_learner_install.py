@@ -10,9 +10,11 @@ import nbformat
 import pytest
 
 import solutions
+from autograder.curriculum import ASSIGNMENTS as CURRICULUM
+from autograder.earlier import bring_calls
 from autograder.simulate import reference_answers
-from conftest import REPO
-from notebook_tools import place_earlier, read, with_answers
+from conftest import ASSIGNMENTS, REPO
+from notebook_tools import brings_earlier, missing_earlier, place_earlier, read, with_answers
 from test_release import code_lines, reference_body_lines
 
 pytestmark = pytest.mark.slow
@@ -82,30 +84,46 @@ def test_the_release_works_with_only_what_its_instructions_install(learner_env):
     assert all(cell["stdout"].startswith("✓") for cell in done_report if cell["grade"])
 
 
-# A lesson whose setup brings earlier functions: (its notebook, how many functions it brings).
-BRINGING = {"05_forward": ("forward.ipynb", 4),  # relu, sigmoid, tanh (03), linear_forward (02)
-            "06_backprop": ("backprop.ipynb", 11)}  # 01's numerical_gradient, 02, six of 03, 04, 05's two
+def lessons_that_bring() -> list[str]:
+    """The released lessons whose setup brings earlier functions (05_forward, 07_training, ...)."""
+    return [a for a in ASSIGNMENTS if brings_earlier(read(REPO / "release" / a / CURRICULUM[a].notebook_file))]
 
 
-@pytest.mark.parametrize("assignment", sorted(BRINGING))
+def lessons_beside_earlier() -> list[str]:
+    """Those whose earlier releases all exist (a lesson written before an earlier one it brings from,
+    such as 07 on a branch without 06, joins when that one is merged; see the next test)."""
+    return [a for a in lessons_that_bring()
+            if not missing_earlier(read(REPO / "release" / a / CURRICULUM[a].notebook_file))]
+
+
+def test_a_lesson_waits_only_for_earlier_lessons_not_written_yet():
+    for assignment in set(lessons_that_bring()) - set(lessons_beside_earlier()):
+        nb = read(REPO / "release" / assignment / CURRICULUM[assignment].notebook_file)
+        missing = missing_earlier(nb)
+        assert missing and not any((REPO / "source" / a).exists() for a in missing), (assignment, missing)
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_a_lesson_that_brings_earlier_functions_runs_beside_them(learner_env, fresh_release, language, assignment,
+@pytest.mark.parametrize("assignment", lessons_beside_earlier())
+def test_a_lesson_that_brings_earlier_functions_runs_beside_them(learner_env, fresh_release, assignment, language,
                                                                  tmp_path):
-    """05_forward's setup brings relu, sigmoid, tanh (03) and linear_forward (02) from the learner's own
-    notebooks beside it, 06_backprop functions of 01 to 05: with those finished, the release fails only
-    in its stubs, then passes."""
+    """A lesson's setup brings functions from the learner's own notebooks beside it (05_forward: relu,
+    sigmoid, tanh from 03 and linear_forward from 02; 07_training: init_params, mlp_forward from 05,
+    softmax_cross_entropy from 04, mlp_backward from 06, whose own setup brings from 01-05): with
+    those finished, the release fails only in its stubs, then passes."""
     python, _, _ = learner_env
-    notebook, brought = BRINGING[assignment]
+    notebook = CURRICULUM[assignment].notebook_file
     released = (REPO / "release" if language == "en" else fresh_release[language]) / assignment
     folder = tmp_path / assignment
     folder.mkdir()
     release = read(released / notebook)
     place_earlier(release, folder, released.parent)
+    brought = sum(len(names) for _, names in bring_calls([c.source for c in release.cells if c.cell_type == "code"][:1]))
 
     stub_report = run_as_learner(python, folder, release)
     assert all(not cell["stderr"] for cell in stub_report), stub_report
     setup = next(cell for cell in stub_report if cell["stdout"].startswith("✓"))
-    assert setup["stdout"].count("✓") == brought, setup  # each passes its own tests there
+    assert setup["stdout"].count("✓") == brought, setup  # every brought function passes its own tests there
     not_implemented = "not implemented yet" if language == "en" else "还没有实现"
     assert all(cell["errors"] and not_implemented in cell["errors"][0] for cell in stub_report if cell["grade"])
     assert all(not cell["errors"] for cell in stub_report if not cell["grade"])

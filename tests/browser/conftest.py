@@ -26,7 +26,7 @@ import pytest
 
 from autograder.course import course_language
 from conftest import ASSIGNMENTS, REPO
-from notebook_tools import WITH_EARLIER, brings_earlier, place_earlier, read
+from notebook_tools import WITH_EARLIER, place_earlier, read, ready_beside_earlier
 
 from .jupyter import JupyterServer, clean_env
 from .lab import BrowserView
@@ -98,7 +98,7 @@ class LearnerLabs:
                 released = released_folder(language, assignment, self.fresh_release)
                 shutil.copytree(released, home / assignment)
                 nb = read(next(released.glob("*.ipynb")))
-                if brings_earlier(nb):  # beside the earlier lessons as a learner who finished them has them
+                if ready_beside_earlier(nb, released.parent):  # beside the earlier lessons, finished
                     shutil.copytree(released, home / WITH_EARLIER / assignment)
                     place_earlier(nb, home / WITH_EARLIER / assignment, released.parent)
             state = self.root / f"state-{language}"

@@ -1,0 +1,49 @@
+"""07_training under the real grader: the beginner mistakes issue 12 names each lose exactly their own points.
+
+Every other answer of the submission is the reference's, so a cell of another function losing points
+would mean one function's grade depends on another. Graded through the sandbox, as `nnmath grade` does;
+the functions the setup cell brings from 04, 05 and 06 are the course's reference there, and
+train_mlp's batches are judged by its losses (lr = 0: only new batches change an epoch's loss;
+batch_size above N: the only batch is the last one).
+"""
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from lesson_grading import lesson_tests
+from solutions import training
+
+pytestmark = pytest.mark.slow
+A = "07_training"
+
+def _reference_train_mlp(old: str, new: str) -> str:
+    """The reference train_mlp with one piece of its loop changed (the piece must be there)."""
+    source = inspect.getsource(training.train_mlp)
+    assert old in source, old
+    return source.replace(old, new)
+
+
+# mistake: (function, wrong answer, the test cells that must lose points, words every lost cell's message holds)
+MISTAKES = {
+    "sgd-step-in-place": ("sgd_step", """def sgd_step(params, grads, lr):
+    for (W, b), (dW, db) in zip(params, grads):
+        W -= lr * dW  # changes the caller's arrays
+        b -= lr * db
+    return params""", {"test_sgd_step"}, "sgd_step modified its argument"),
+    "gradient-descent-1d-one-iterate-short": ("gradient_descent_1d", """def gradient_descent_1d(df, x0, lr, steps):
+    xs = [x0]
+    for t in range(steps - 1):  # one update too few
+        xs.append(xs[-1] - lr * df(xs[-1]))
+    return np.array(xs, dtype=np.float64)""", {"test_gradient_descent_1d"}, "gradient_descent_1d"),
+    "train-mlp-never-shuffles": ("train_mlp", _reference_train_mlp("rng.permutation(N)", "np.arange(N)"),
+                                 {"test_train_mlp_shuffles"}, "shuffle the examples again"),
+    "train-mlp-drops-the-last-batch": ("train_mlp", _reference_train_mlp(
+        "range(0, N, batch_size)", "range(0, N - batch_size + 1, batch_size)"),
+        {"test_train_mlp_last_batch"}, "train on the last batch too"),
+}
+
+
+(grader, test_the_reference_earns_every_point, test_a_mistake_loses_exactly_its_own_points,
+ test_grading_a_learner_costs_under_a_second_of_cpu) = lesson_tests(A, MISTAKES)
