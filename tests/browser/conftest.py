@@ -98,9 +98,11 @@ class LearnerLabs:
                 released = released_folder(language, assignment, self.fresh_release)
                 shutil.copytree(released, home / assignment)
                 nb = read(next(released.glob("*.ipynb")))
-                if ready_beside_earlier(nb, released.parent):  # beside the earlier lessons, finished
-                    shutil.copytree(released, home / WITH_EARLIER / assignment)
-                    place_earlier(nb, home / WITH_EARLIER / assignment, released.parent)
+                if ready_beside_earlier(nb, released.parent):  # beside the earlier lessons as a learner who
+                    # finished them has them, in a folder of its own: 06 brings from 05, which brings too
+                    # (its stub must stay a stub)
+                    shutil.copytree(released, home / WITH_EARLIER / assignment / assignment)
+                    place_earlier(nb, home / WITH_EARLIER / assignment / assignment, released.parent)
             state = self.root / f"state-{language}"
             env = clean_env(self.python, state, {"MPLCONFIGDIR": str(self.matplotlib)})
             server = JupyterServer(f"learner ({language})", self.python, home, home, state, env)

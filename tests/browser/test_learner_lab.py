@@ -111,7 +111,8 @@ class Lesson(BrowserView):
     def __init__(self, page, server, home: Path, assignment: str, notebook: str, language: str):
         super().__init__(page, server)
         self.assignment, self.notebook, self.language = assignment, notebook, language
-        folder = f"{WITH_EARLIER}/{assignment}" if brings_earlier(read(home / assignment / notebook)) else assignment
+        brings = brings_earlier(read(home / assignment / notebook))
+        folder = f"{WITH_EARLIER}/{assignment}/{assignment}" if brings else assignment
         self.file = home / folder / notebook
         self.released = read(self.file)
         self.source = read(REPO / "source" / assignment / notebook)
