@@ -50,36 +50,36 @@ def _t(en: str, zh: str) -> Text:
 LN2 = math.log(2.0)
 
 
-# --- 06_backprop: the 2-2-1 network's numbers, computed here in plain Python (tests/test_by_hand.py
-# checks the questions' values against the reference) -------------------------------------------
-def _two_two_one(z1_second: float | None = None) -> dict:
-    """Forward and backward pass of the course's 2-2-1 sigmoid network (CURRICULUM.md), optionally with
-    z1[1] replaced by ``z1_second`` (the published slip: 0.35 for 0.39)."""
-    def s(z):
-        return 1.0 / (1.0 + math.exp(-z))
-    x, y, W1, b1, W2, b2 = (0.5, 0.1), 1.0, ((0.1, 0.2), (0.3, 0.4)), (0.1, 0.2), (0.5, 0.6), 0.3
-    z1 = [W1[i][0] * x[0] + W1[i][1] * x[1] + b1[i] for i in range(2)]
-    if z1_second is not None:
-        z1[1] = z1_second
-    a1 = [s(z) for z in z1]
-    z2 = W2[0] * a1[0] + W2[1] * a1[1] + b2
-    a2 = s(z2)
-    delta2 = (a2 - y) * a2 * (1.0 - a2)
-    up = [W2[j] * delta2 for j in range(2)]
-    delta1 = tuple(up[j] * a1[j] * (1.0 - a1[j]) for j in range(2))
-    dW2 = tuple(delta2 * a for a in a1)
-    return {"z1": tuple(z1), "a1": tuple(a1), "z2": z2, "a2": a2, "L": 0.5 * (a2 - y) ** 2, "delta2": delta2,
-            "dL/da1": tuple(up), "delta1": delta1,
-            "delta1 swapped": (W2[1] * delta2 * a1[0] * (1 - a1[0]), W2[0] * delta2 * a1[1] * (1 - a1[1])),
-            "dW2": dW2, "delta2 z1": tuple(delta2 * z for z in z1), "delta2 x": tuple(delta2 * v for v in x),
-            "dW1": tuple(tuple(d * v for v in x) for d in delta1),
-            "W2 new": tuple(w - 0.1 * g for w, g in zip(W2, dW2)),
-            "W2 new +": tuple(w + 0.1 * g for w, g in zip(W2, dW2)),
-            "W2 new no lr": tuple(w - g for w, g in zip(W2, dW2))}
-
-
-_BP = _two_two_one()
-_PUBLISHED = _two_two_one(0.35)
+# --- 06_backprop: the 2-2-1 network's numbers (CURRICULUM.md), as numbers: a computation here would ship
+# part of two_layer_backprop's answer in the learners' package. tests/test_by_hand.py checks every
+# question's value against the reference. ----------------------------------------------------------
+_BP = {
+    'z1': (0.17, 0.39),
+    'a1': (0.542397940774351, 0.5962826992967879),
+    'z2': 0.9289685899652482,
+    'a2': 0.7168659879156097,
+    'L': 0.04008243439950183,
+    'delta2': -0.05746746786772299,
+    'dL/da1': (-0.028733733933861496, -0.0344804807206338),
+    'delta1': (-0.007131782143378306, -0.008300473773525954),
+    'delta1 swapped': (-0.008558138572053968, -0.006917061477938295),
+    'dW2': (-0.031170236232969134, -0.03426685686191729),
+    'delta2 z1': (-0.009769469537512909, -0.02241231246841197),
+    'delta2 x': (-0.028733733933861496, -0.0057467467867723),
+    'dW1': ((-0.003565891071689153, -0.0007131782143378307), (-0.004150236886762977, -0.0008300473773525954)),
+    'W2 new': (0.5031170236232969, 0.6034266856861917),
+    'W2 new +': (0.4968829763767031, 0.5965733143138082),
+    'W2 new no lr': (0.5311702362329691, 0.6342668568619173),
+}
+# The same network with the published slip z1[1] = 0.35 (for 0.39) carried through.
+_PUBLISHED = {
+    'z1': (0.17, 0.35),
+    'a1': (0.542397940774351, 0.5866175789173301),
+    'z2': 0.9231695177375736,
+    'a2': 0.7156874763749265,
+    'L': 0.040416805545028994,
+    'delta2': -0.057851603127315875,
+}
 
 # question id -> question. The ids are what a notebook's by-hand cell names.
 QUESTIONS: dict[str, Question] = {
