@@ -65,6 +65,8 @@ def course_directory(course_dir: Path, config: Config | None = None):
     bin_dir = os.path.dirname(sys.executable)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    # nbgrader 0.9.6 trips this SQLAlchemy warning on every submission; the scores are right.
+    warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
     from nbgrader.coursedir import CourseDirectory
 
     config = config if config is not None else load_config(course_dir)
@@ -73,8 +75,6 @@ def course_directory(course_dir: Path, config: Config | None = None):
 
 def nbgrader_api(course_dir: Path, config: Config | None = None):
     """An ``NbGraderAPI`` for the course at ``course_dir`` (quietly logging to our own handler)."""
-    # nbgrader 0.9.6 trips this SQLAlchemy warning on every submission; the scores are right.
-    warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
     from nbgrader.apps import NbGraderAPI
 
     config = config if config is not None else load_config(course_dir)

@@ -13,7 +13,6 @@ text can stop a writer or be taken for a terminal or ANSI sequence by a reader.
 from __future__ import annotations
 
 import copy
-import warnings
 from pathlib import Path
 
 import nbformat
@@ -37,8 +36,6 @@ def open_gradebook(course_dir: Path, assignment: str):
     from .course import course_directory
 
     coursedir = course_directory(course_dir)  # also puts alembic on PATH for a new gradebook
-    # nbgrader 0.9.6 trips this SQLAlchemy warning on every submission; the scores are right.
-    warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
     gradebook = Gradebook(coursedir.db_url, coursedir.course_id)
     try:
         gradebook.find_assignment(assignment)
