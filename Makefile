@@ -32,7 +32,10 @@ wheel: env
 	$(BIN)/python -m pip wheel --quiet --no-deps -w dist .
 	@ls dist/nnmath-*.whl
 
+# Where PYTHONDONTWRITEBYTECODE is set, nothing caches the project's own bytecode: every grading
+# process (command, worker, sandbox) would compile autograder/ anew. Compile it here (only what changed).
 env: $(VENV)/.installed
+	@$(BIN)/python -m compileall -q autograder solutions
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -1,4 +1,4 @@
-"""The ``nnmath`` command: release assignments and run the demonstration class.
+"""The ``nnmath`` command: release, check, grade (here or through ``nnmath serve``), feedback, audit, report, demo.
 
 Every failure the user can cause (no such assignment, a notebook breaking the contract, not a
 course directory) is reported as plain lines and a non-zero exit, never a traceback.
@@ -62,10 +62,6 @@ def cmd_grade(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
         TimeRemainingColumn
 
-    from .grade_run import NothingToGrade, grade_class
-    from .gradebook import NotInGradebook
-    from .report import print_summary
-
     course_dir = _course_dir(args.course_dir)
     if args.assignment not in ASSIGNMENTS:
         raise UserError(f"no such assignment: {args.assignment} (known: {', '.join(ASSIGNMENTS)})")
@@ -85,18 +81,76 @@ def cmd_grade(args) -> int:
             console.print(f"[yellow]warning:[/yellow] {how}")
     columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(args.assignment, total=None)
+
+        def advance(done, total, student):
+            bar.update(task, completed=done, total=total)
+
+        served = None if args.no_service or args.jobs else _grade_by_service(course_dir, args, console, advance)
+        if served is None:
+            summary = _grade_here(course_dir, args, advance)
+    if served is not None:
+        sys.stdout.write(served)
+        sys.stdout.flush()
+    else:
+        from .report import print_summary
+
+        print_summary(console, summary)
+    return 0
+
+
+def _grade_by_service(course_dir: Path, args, console, progress) -> str | None:
+    """The summary the course's grading service wrote, or None if no service answers (grade here then)."""
+    from .service import Refused, ServiceError, ask
+
+    request = {"grade": args.assignment, "students": args.student, "cells": args.cell, "changed": args.changed,
+               "width": console.width, "terminal": console.is_terminal}
     try:
-        with Progress(*columns, console=console, transient=False) as bar:
-            task = bar.add_task(args.assignment, total=None)
+        answer = ask(course_dir, request, progress=progress)
+    except Refused as error:
+        raise UserError(str(error)) from None
+    except ServiceError as error:  # what it recorded stays; grading here finishes the job without duplicates
+        console.print(f"[yellow]warning:[/yellow] {error}; grading here instead")
+        return None
+    return None if answer is None else answer["done"]
 
-            def advance(done, total, student):
-                bar.update(task, completed=done, total=total)
 
-            summary = grade_class(course_dir, args.assignment, students=args.student or None, jobs=args.jobs,
-                                  progress=advance, changed_only=args.changed, cells=args.cell)
+def _grade_here(course_dir: Path, args, progress):
+    from .grade_run import NothingToGrade, grade_class
+    from .gradebook import NotInGradebook
+
+    try:
+        return grade_class(course_dir, args.assignment, students=args.student or None, jobs=args.jobs,
+                           progress=progress, changed_only=args.changed, cells=args.cell)
     except (NotInGradebook, NothingToGrade) as error:
         raise UserError(str(error)) from None
-    print_summary(console, summary)
+
+
+def cmd_serve(args) -> int:
+    from .service import Service, ServiceError
+
+    course_dir = _course_dir(args.course_dir)
+    unknown = [a for a in args.assignment or () if a not in ASSIGNMENTS or not (course_dir / "source" / a).is_dir()]
+    if unknown:
+        raise UserError(f"no such assignment in {course_dir}: {', '.join(unknown)}")
+    def restart():
+        os.execv(sys.executable, [sys.executable, "-m", "autograder.cli", *args.argv])
+
+    service = Service(course_dir, jobs=args.jobs, max_warm=max(args.max_warm, len(args.assignment or ())),
+                      log=lambda line: print(f"nnmath serve: {line}", flush=True), restart=restart)
+    try:
+        path = service.listen()
+    except ServiceError as error:
+        raise UserError(str(error)) from None
+    try:
+        for assignment in args.assignment or ():
+            service.warm.get(assignment)
+        service.log(f"ready: `nnmath grade` in {course_dir} is graded here, on {path} (stop with Ctrl-C or SIGTERM)")
+    except BaseException:
+        service.close()
+        raise
+    service.serve_forever()
     return 0
 
 
@@ -196,12 +250,23 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("assignment", metavar="ASSIGNMENT")
     grade.add_argument("--course-dir", default=".", help="the course directory (default: here)")
     grade.add_argument("--student", action="append", metavar="ID", help="grade only this learner (repeatable)")
-    grade.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
+    grade.add_argument("--jobs", type=int, help="parallel workers (default: all cores); grades in this process")
     grade.add_argument("--changed", action="store_true",
                        help="grade only new or updated submissions (by their timestamp.txt); say which were skipped")
     grade.add_argument("--cell", action="append", metavar="GRADE_ID",
                        help="grade only this test cell (repeatable); the others keep their recorded scores")
+    grade.add_argument("--no-service", action="store_true",
+                       help="grade in this process even when the course's grading service (nnmath serve) runs")
     grade.set_defaults(run=cmd_grade)
+
+    serve = sub.add_parser("serve", help="keep workers and sandboxes running, so that nnmath grade starts at once")
+    serve.add_argument("--course-dir", default=".", help="the course directory (default: here)")
+    serve.add_argument("--assignment", action="append", metavar="ASSIGNMENT",
+                       help="start this assignment's workers now (repeatable; the others start at their first request)")
+    serve.add_argument("--jobs", type=int, help="workers per assignment (default: all cores)")
+    serve.add_argument("--max-warm", type=int, default=2,
+                       help="assignments kept running at once; the one used least recently stops first (default 2)")
+    serve.set_defaults(run=cmd_serve)
 
     feedback = sub.add_parser("feedback", help="write each graded learner's feedback page")
     feedback.add_argument("assignment", metavar="ASSIGNMENT")
@@ -237,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
 
     prepare()  # before anything imports nbformat or nbgrader: seconds of start-up no command needs
     args = parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for `nnmath serve`, which may exec itself anew
     try:
         return args.run(args)
     except UserError as error:

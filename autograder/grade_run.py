@@ -49,15 +49,14 @@ BATCH_SECONDS = 1.0
 _worker: dict = {}
 
 
-def _init_worker(course_dir: str, assignment: str, language: str, counter, limits: Limits,
-                 cells: tuple[str, ...] | None = None) -> None:
+def _init_worker(course_dir: str, assignment: str, language: str, counter, limits: Limits) -> None:
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the grading run
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what an interrupt means
     with counter.get_lock():
         counter.value += 1
         number = counter.value
     set_language(language)
-    spec = only_cells(AssignmentSpec.from_source(Path(course_dir), assignment), cells)
+    spec = AssignmentSpec.from_source(Path(course_dir), assignment)
     # Each worker of each run its own block of uids, and each submission one of them, so no two
     # sandboxes, nor two submissions, share a process limit or can signal each other.
     uid = UID_BASE + ((os.getppid() % 4096) * 16 + number % 16) * UIDS_PER_WORKER
@@ -89,8 +88,14 @@ def grader_fault(spec: AssignmentSpec, student: str, error: BaseException) -> Su
                            notes=[note], status="error")
 
 
-def _grade_in_worker(student: str) -> SubmissionGrade:
-    spec, course_dir = _worker["spec"], _worker["course_dir"]
+def _worker_ready() -> int:
+    """Nothing: a task that returns once its worker (and the worker's sandbox) has started."""
+    return os.getpid()
+
+
+def _grade_in_worker(student: str, cells: tuple[str, ...] | None = None) -> SubmissionGrade:
+    """Grade one learner's submission in this worker (only the test cells ``cells``, when given)."""
+    spec, course_dir = only_cells(_worker["spec"], cells), _worker["course_dir"]
     path = course_dir / "submitted" / student / spec.name / spec.notebook_file
     try:
         if not _worker["server"].alive():  # e.g. it died after the previous submission's last call
@@ -157,15 +162,61 @@ def _students_to_grade(course_dir: Path, assignment: str, students, cells) -> li
     return students
 
 
+class Workers:
+    """The processes that grade one assignment: each a worker with a sandbox of its own, forked from here.
+
+    A grading run makes a set for its learners and closes it at its end; the grading service
+    (:mod:`autograder.service`) keeps one set per assignment between runs, so that a run's start-up
+    (imports, the set-up cells, the sandboxes) is paid once rather than by every run.
+    jobs: the number of workers. A set whose worker died is *discarded* and starts anew on next use.
+    """
+
+    def __init__(self, course_dir: Path, assignment: str, jobs: int, limits: Limits = Limits()):
+        self.course_dir, self.assignment, self.jobs, self.limits = Path(course_dir), assignment, jobs, limits
+        self._counter = multiprocessing.get_context("fork").Value("i", 0)  # numbers the workers: their uid blocks
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker,
+                initargs=(str(self.course_dir), self.assignment, course_language(self.course_dir), self._counter,
+                          self.limits))
+        return self._pool
+
+    def submit(self, student: str, cells: tuple[str, ...] | None = None):
+        """A future of the learner's :class:`SubmissionGrade` (raises ``BrokenProcessPool`` if a worker died)."""
+        return self._executor().submit(_grade_in_worker, student, cells)
+
+    def warm(self) -> None:
+        """Start every worker and its sandbox now, and return once all of them are ready."""
+        for future in [self._executor().submit(_worker_ready) for _ in range(self.jobs)]:
+            future.result()
+
+    def discard(self) -> None:
+        """Give up the workers at once (one died, or the run was interrupted); the next use starts new ones."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self, cancel: bool = False) -> None:
+        """Wait for the workers to finish what they were given (with ``cancel``: only what they began), then end them."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+            self._pool = None
+
+
 def grade_class(course_dir: Path, assignment: str, students: list[str] | None = None, jobs: int | None = None,
                 limits: Limits = Limits(), progress=None, changed_only: bool = False,
-                cells: list[str] | None = None) -> RunSummary:
+                cells: list[str] | None = None, workers: Workers | None = None) -> RunSummary:
     """Grade every (or the named) learner's submission of ``assignment`` and record the scores.
 
     progress: an optional callable ``progress(done, total, student)`` called as results arrive.
     changed_only: skip learners whose ``timestamp.txt`` is the one the gradebook recorded when they
     were last graded (listed in ``summary.skipped``); a submission without a timestamp is graded.
     cells: grade only these test cells (``grade_id``); the others keep their recorded scores.
+    workers: a warm :class:`Workers` of this assignment to grade with, kept open (default: the run
+    forks its own, ``jobs`` of them, and ends them when it ends); ``jobs`` and ``limits`` are then theirs.
     """
     from .course import load_config
     from .gradebook import late_penalty_assigner, open_gradebook
@@ -174,20 +225,18 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
     notebook_file = ASSIGNMENTS[assignment].notebook_file
     release_path = course_dir / "release" / assignment / notebook_file
     language = course_language(course_dir)
-    counter = multiprocessing.get_context("fork").Value("i", 0)
     summary = RunSummary(assignment, cells=list(cells) if cells is not None else None)
     started = time.monotonic()
+    own_workers = workers is None
+    cells = tuple(cells) if cells is not None else None
 
-    def start_pool(students: list[str]):
-        """Workers forked now begin at once (their sandboxes start, then they grade)."""
-        pool = ProcessPoolExecutor(jobs_for(students), mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_init_worker,
-                                   initargs=(str(course_dir), assignment, language, counter, limits,
-                                             tuple(cells) if cells is not None else None))
-        return pool, {pool.submit(_grade_in_worker, student): student for student in students}
-
-    def jobs_for(students: list[str]) -> int:
-        return max(1, min(jobs or os.cpu_count() or 1, len(students) or 1))
+    def start(students: list[str]):
+        """Hand the learners to the workers (a run's own are forked now: their sandboxes start, then they grade)."""
+        nonlocal workers
+        if workers is None:
+            workers = Workers(course_dir, assignment, max(1, min(jobs or os.cpu_count() or 1, len(students) or 1)),
+                              limits)
+        return {workers.submit(student, cells): student for student in students}
 
     first = None
     if not changed_only and release_path.is_file():
@@ -200,13 +249,13 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
         if chosen:
             students = chosen
             release_nb = nbformat.read(str(release_path), as_version=4)
-            first = start_pool(students)
+            first = start(students)
     try:
         late = late_penalty_assigner(load_config(course_dir))
         gradebook = open_gradebook(course_dir, assignment)  # an unreleased assignment says so
     except BaseException:
-        if first:
-            first[0].shutdown(wait=True, cancel_futures=True)
+        if first and own_workers:
+            workers.close(cancel=True)
         raise
     try:
         if first is None:
@@ -227,7 +276,7 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
     flushed = time.monotonic()
     try:
         while waiting:
-            pool, futures = first if first is not None else start_pool(waiting)
+            futures = first if first is not None else start(waiting)
             first = None
             try:
                 waiting = []
@@ -236,6 +285,7 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
                     try:
                         grade = future.result()
                     except BrokenProcessPool as error:  # a worker died: its pool is gone, try again
+                        workers.discard()
                         attempts[student] += 1
                         if attempts[student] < WORKER_ATTEMPTS:
                             waiting.append(student)
@@ -251,14 +301,16 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
                     if progress:
                         progress(done, len(students), grade.student)
             except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
+                if workers is not None:
+                    workers.discard()  # a warm set as well: its workers may still be grading this run
                 raise
-            pool.shutdown()
     finally:
         try:  # what was graded is recorded, also when the run is interrupted
             _keep_batch(gradebook, course_dir, assignment, notebook_file, release_nb, language, pending, **keep)
         finally:
             gradebook.close()
+            if own_workers and workers is not None:
+                workers.close()
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -89,14 +89,15 @@ class SubmissionRunner:
 
     def call(self, name: str, args: tuple, kwargs: dict, seconds: float | None = None) -> dict:
         """seconds: this call's own deadline (default: the limits' ``call_seconds``), never past the budget."""
-        return self._ask(name, describe_call(args, kwargs), seconds,
+        return self._ask(name, lambda: describe_call(args, kwargs), seconds,
                          lambda s: self.session.call(name, args, kwargs, seconds=s))
 
     def perform(self, name: str, steps: list, what: str, seconds: float | None = None) -> dict:
         """Run a program (:mod:`autograder.programs`) on the learner's class ``name``."""
         return self._ask(name, what, seconds, lambda s: self.session.perform(name, steps, seconds=s))
 
-    def _ask(self, name: str, what: str, seconds: float | None, ask) -> dict:
+    def _ask(self, name: str, what, seconds: float | None, ask) -> dict:
+        """what: the call in words for a message (a str, or a callable making it: only a fault needs it)."""
         if name in self.broken:
             raise LearnerFault(say("broken_before", fn=name, what=say(f"broken_{self.broken[name]}")))
         if self.left() <= 0 or self.out_of_time:
@@ -115,6 +116,7 @@ class SubmissionRunner:
         except SandboxFault as fault:
             self.broken[name] = fault.kind
             self.session = None
+            what = what() if callable(what) else what
             if fault.kind == "timed_out":
                 raise LearnerFault(say("timed_out", fn=name, call=what, seconds=f"{seconds:g}")) from None
             raise LearnerFault(say("crashed", fn=name, call=what, how=fault.detail or "?")) from None

@@ -24,6 +24,7 @@ import argparse
 import ctypes
 import json
 import os
+import re
 import resource
 import select
 import signal
@@ -271,7 +272,29 @@ def serve(data: socket.socket, shell) -> None:
             return
 
 
+# IPython syntax: a magic or shell escape (`%time`, `!pip`, `x = !ls`) or help (`relu?`).
+IPYTHON_SYNTAX = re.compile(r"^\s*[%!]|=\s*[%!]|\?\s*$", re.MULTILINE)
+
+
 def run_cell(shell, source: str) -> dict:
+    """Run one cell in the shell's namespace: ``{"ok": True}`` or the exception it raised.
+
+    Plain Python (almost every cell) is compiled and run directly, which is what IPython does with
+    it, less the kernel's bookkeeping: a tenth of the time (0.05 ms, not 0.5 to 2.7 ms, per cell,
+    a dozen cells per learner). IPython's own syntax, and what does not compile as plain Python
+    (top-level ``await``, or a syntax error IPython should report), goes through ``shell.run_cell``.
+    """
+    if not IPYTHON_SYNTAX.search(source):
+        try:
+            code = compile(source, "<cell>", "exec")
+        except SyntaxError:
+            code = None
+        if code is not None:
+            try:
+                exec(code, shell.user_ns)
+            except BaseException as error:  # the learner's; SystemExit included, as in IPython
+                return {"ok": False, "error": _describe(error)}
+            return {"ok": True}
     result = shell.run_cell(source, store_history=False)
     error = result.error_before_exec or result.error_in_exec
     if error is None:
@@ -510,6 +533,10 @@ def main(argv=None) -> None:
     kept_in_scratch = [p for p in args.keep if any(p.startswith(s + "/") for s in SCRATCH)]
     for module in PRELOAD:
         __import__(module)
+    import autograder
+
+    for name in autograder.__all__:  # all of it, here: not again in every child that grades
+        getattr(autograder, name)
     for module in LAZY:
         import_lazily(module)
     from autograder import crossing

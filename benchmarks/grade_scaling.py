@@ -2,12 +2,18 @@
 """How ``nnmath grade`` scales: 1, 10 and 100 learners (1,000 with ``--thousand``), against stock and the floor.
 
     python benchmarks/grade_scaling.py [--thousand] [--stock-students 10] [--jobs N] [--keep DIR]
+                                       [--served 5]
 
 For each class size it builds (once, the largest) a class of 03_activations from
 ``benchmarks/grade_speed.py`` without the learner whose function never returns (that one measures
 a timeout, not speed), grades a fresh copy with ``nnmath grade`` from the command line, start-up
 included, and reports wall time, CPU (user + system of the whole process tree: the command, its
 workers, their sandboxes) per learner and the peak resident memory of the largest single process.
+
+With the grading service running (``nnmath serve``, started once and waited for), it then grades
+``--served`` learners one at a time, each with its own ``nnmath grade --student`` command as an
+instructor would for a regrade: wall time of each command, and CPU of the command plus what the
+service's processes spent meanwhile (read from ``/proc``).
 
 Stock ``nbgrader autograde`` grades the first ``--stock-students`` learners of the same class
 (default 10: a stock run costs about 3 s per learner) in the same run; its time per learner is
@@ -59,6 +65,74 @@ def measured(command: list[str], cwd: Path, log: Path) -> Run:
     return Run(0, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode)
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds so far of process ``pid`` and all its descendants, live or reaped (``/proc``)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:  # it ended meanwhile: its CPU is in its parent's reaped-children count
+            continue
+        total += sum(int(f) for f in fields[11:15]) / ticks  # utime, stime, cutime, cstime
+        todo += [int(c) for c in children]
+    return total
+
+
+def tree_peak_rss_mb(pid: int) -> float:
+    """The largest peak resident memory (VmHWM) among ``pid`` and its live descendants."""
+    peak, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak = max(peak, int(line.split()[1]) / 1024)
+    return peak
+
+
+@dataclass
+class Served:
+    ready_seconds: float  # from `nnmath serve` until it said it was ready
+    walls: list
+    cpus: list  # per learner: the command's CPU plus the service's meanwhile
+    peak_rss_mb: float
+
+
+def grade_served(course: Path, members: list) -> Served:
+    """Start ``nnmath serve`` on ``course``, then grade each member with a ``nnmath grade --student`` of their own."""
+    started = time.monotonic()
+    service = subprocess.Popen([sys.executable, "-m", "autograder.cli", "serve", "--assignment", speed.ASSIGNMENT,
+                                "--course-dir", str(course)], cwd=course, env=speed._env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in service.stdout:
+            if "ready:" in line:
+                break
+        else:
+            raise RuntimeError("nnmath serve ended before it was ready")
+        ready = time.monotonic() - started
+        walls, cpus = [], []
+        for member in members:
+            before = tree_cpu(service.pid)
+            command = speed.nnmath_command(course, None) + ["--student", member.student]
+            run = measured(command, course, course / f"served-{member.student}.log")
+            if run.returncode or "graded by the grading service" not in (course / f"served-{member.student}.log").read_text():
+                raise RuntimeError(f"nnmath grade --student {member.student} was not graded by the service")
+            walls.append(run.wall)
+            cpus.append(run.cpu + tree_cpu(service.pid) - before)
+        return Served(ready, walls, cpus, tree_peak_rss_mb(service.pid))
+    finally:
+        service.terminate()
+        service.wait(timeout=60)
+
+
 def floor_cpu(course: Path, members: list) -> float:
     """Mean CPU seconds per learner of their own code plus the checks, in this process (see the module doc).
 
@@ -105,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stock-students", type=int, default=10, help="learners stock nbgrader grades (default 10)")
     parser.add_argument("--jobs", type=int, help="nnmath grade --jobs (default: all cores)")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR (new or empty) and keep it")
+    parser.add_argument("--served", type=int, default=5, help="learners graded one by one through nnmath serve")
     args = parser.parse_args(argv)
 
     sizes = [1, 10, 100] + ([1000] if args.thousand else [])
@@ -130,6 +205,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  problems: exit status {run.returncode}; wrong or missing scores: {wrong}", flush=True)
                 return 1
             rows.append(run)
+        served_members = members[: max(1, min(args.served, len(members)))]
+        served_copy = speed.copy_course(course, workdir / "served", served_members)
+        print(f"nnmath serve, then nnmath grade --student for {len(served_members)} learner(s) one by one ...",
+              end=" ", flush=True)
+        served = grade_served(served_copy, served_members)
+        scores = speed.gradebook_scores(served_copy, [m.student for m in served_members])
+        wrong = [m.student for m in served_members
+                 if scores.get(m.student) is None
+                 or abs(scores[m.student]["total"] - speed.expected_score(m.learner, speed.read_source(course))) > 1e-9]
+        if wrong:
+            print(f"  problems: wrong or missing scores through the service: {wrong}", flush=True)
+            return 1
+        print(" ".join(f"{w:.2f}" for w in served.walls) + " s", flush=True)
         stock_n = min(args.stock_students, len(members))
         stock_copy = speed.copy_course(course, workdir / "stock", members[:stock_n])
         print(f"stock nbgrader autograde, {stock_n} learner(s) ...", end=" ", flush=True)
@@ -152,6 +240,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"{1000 * r.cpu / r.learners:.0f} ms | {r.max_rss_mb:.0f} MB | "
                   f"{stock_per * r.learners:.1f} s | {stock_per * r.learners / r.wall:.1f}x | "
                   f"{r.cpu / r.learners / floor:.2f}x | {r.wall / r.learners / (floor / cores):.2f}x |")
+        walls = sorted(served.walls)
+        print(f"| 1, service running (`nnmath serve`) | {walls[len(walls) // 2]:.2f} s median, {walls[-1]:.2f} s max "
+              f"of {len(walls)} | | {1000 * sorted(served.cpus)[len(walls) // 2]:.0f} ms median | "
+              f"{served.peak_rss_mb:.0f} MB (service) | {stock_per:.1f} s | {stock_per / walls[len(walls) // 2]:.1f}x | "
+              f"{sorted(served.cpus)[len(walls) // 2] / floor:.2f}x | |")
+        print(f"the service was ready {served.ready_seconds:.1f} s after `nnmath serve` started; each learner then "
+              f"took its own `nnmath grade --student` command (start-up of that command included)")
         print(f"stock nbgrader autograde measured on {stock_n} learner(s) of the same class in this run: "
               f"{stock.wall:.1f} s ({1000 * stock_per:.0f} ms each, CPU {1000 * stock.cpu / stock_n:.0f} ms each, "
               f"peak RSS {stock.max_rss_mb:.0f} MB); larger classes scaled linearly from it")
