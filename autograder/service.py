@@ -41,6 +41,9 @@ from pathlib import Path
 
 SOCKET_PATH = Path(".nnmath") / "grading.sock"
 REQUEST_BYTES = 1 << 16  # a request names an assignment, learners and cells: far less than this
+# A client waits this long for the service's next line (a learner's grade, or the answer); one learner
+# takes at most its budget (Limits.budget_seconds, 120 s), so a longer silence is a service that hangs.
+SILENCE_SECONDS = 600.0
 CODE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -58,11 +61,12 @@ def socket_path(course_dir: Path) -> Path:
 
 # --- the client side: nnmath grade -----------------------------------------------------------------------
 
-def ask(course_dir: Path, request: dict, progress=None, timeout: float | None = None) -> dict | None:
+def ask(course_dir: Path, request: dict, progress=None, timeout: float = SILENCE_SECONDS) -> dict | None:
     """Send ``request`` to the course's service and return its final answer (``done``/``ready``).
 
     None when no service answers on the socket (none running, or a socket left by a killed one).
     progress: called as ``progress(done, total, student)`` for each progress line.
+    timeout: seconds to wait for each line of the answer.
     Raises :class:`Refused` for a problem the user can fix and :class:`ServiceError` if the service
     failed or stopped before it answered.
     """
