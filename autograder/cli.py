@@ -6,7 +6,9 @@ course directory) is reported as plain lines and a non-zero exit, never a traceb
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -56,67 +58,80 @@ def cmd_check(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    import os
-
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
-        TimeRemainingColumn
-
     course_dir = _course_dir(args.course_dir)
     if args.assignment not in ASSIGNMENTS:
         raise UserError(f"no such assignment: {args.assignment} (known: {', '.join(ASSIGNMENTS)})")
     if not (course_dir / "source" / args.assignment).is_dir():
         raise UserError(f"source/{args.assignment} does not exist in {course_dir}")
+    if not (args.no_service or args.jobs):
+        served = _grade_by_service(course_dir, args)
+        if served is not None:
+            sys.stdout.write(served)
+            sys.stdout.flush()
+            return 0
+
+    from rich.console import Console
+
+    from .report import isolation_warnings, print_summary
+
     console = Console()
     if not console.is_terminal:  # a log file: no need to wrap sentences at 80 columns
         console = Console(width=160)
-    if os.geteuid() != 0:
-        console.print("[yellow]warning:[/yellow] not running as root: learner code runs as your user, with "
-                      "resource limits but without hidden files, a network ban or a separate uid")
-    else:
-        from .cgroups import whole_submission_limits
-
-        whole, how = whole_submission_limits()
-        if not whole:
-            console.print(f"[yellow]warning:[/yellow] {how}")
-    columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("ETA"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(args.assignment, total=None)
-
-        def advance(done, total, student):
-            bar.update(task, completed=done, total=total)
-
-        served = None if args.no_service or args.jobs else _grade_by_service(course_dir, args, console, advance)
-        if served is None:
-            summary = _grade_here(course_dir, args, advance)
-    if served is not None:
-        sys.stdout.write(served)
-        sys.stdout.flush()
-    else:
-        from .report import print_summary
-
-        print_summary(console, summary)
+    for warning in isolation_warnings():
+        console.print(warning)
+    with _progress_bar(console, args.assignment) as advance:
+        summary = _grade_here(course_dir, args, advance)
+    print_summary(console, summary)
     return 0
 
 
-def _grade_by_service(course_dir: Path, args, console, progress) -> str | None:
-    """The summary the course's grading service wrote, or None if no service answers (grade here then)."""
+@contextlib.contextmanager
+def _progress_bar(console, assignment: str):
+    """A progress bar on ``console``; yields ``advance(done, total, student)``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+        TimeRemainingColumn
+
+    columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(assignment, total=None)
+        yield lambda done, total, student: bar.update(task, completed=done, total=total)
+
+
+def _grade_by_service(course_dir: Path, args) -> str | None:
+    """What the course's grading service printed for this request, or None if no service answers (grade here).
+
+    Nothing heavier than the socket is loaded unless the service reports more than one learner to a
+    terminal (a progress bar then): for one learner this command's own start-up is most of its time.
+    """
     from .service import Refused, ServiceError, ask
 
+    terminal = sys.stdout.isatty()
     request = {"grade": args.assignment, "students": args.student, "cells": args.cell, "changed": args.changed,
-               "width": console.width, "terminal": console.is_terminal}
-    try:
-        answer = ask(course_dir, request, progress=progress)
-    except Refused as error:
-        raise UserError(str(error)) from None
-    except ServiceError as error:  # what it recorded stays; grading here finishes the job without duplicates
-        console.print(f"[yellow]warning:[/yellow] {error}; grading here instead")
-        return None
+               "width": shutil.get_terminal_size().columns if terminal else 160, "terminal": terminal}
+    with contextlib.ExitStack() as stack:
+        bar = []
+
+        def advance(done, total, student):
+            if not bar and terminal and total > 1:
+                from rich.console import Console
+
+                bar.append(stack.enter_context(_progress_bar(Console(), args.assignment)))
+            if bar:
+                bar[0](done, total, student)
+
+        try:
+            answer = ask(course_dir, request, progress=advance)
+        except Refused as error:
+            raise UserError(str(error)) from None
+        except ServiceError as error:  # what it recorded stays; grading here finishes the job without duplicates
+            print(f"warning: {error}; grading here instead", flush=True)
+            return None
     return None if answer is None else answer["done"]
 
 
 def _grade_here(course_dir: Path, args, progress):
+    """Grade in this process (forking its own workers)."""
     from .grade_run import NothingToGrade, grade_class
     from .gradebook import NotInGradebook
 

@@ -16,6 +16,19 @@ from .grade_run import RunSummary, common_mistakes
 from .untrusted import learner_text
 
 
+def isolation_warnings() -> list[str]:
+    """What this machine's sandbox lacks, as rich markup lines (none when it has everything)."""
+    import os
+
+    if os.geteuid() != 0:
+        return ["[yellow]warning:[/yellow] not running as root: learner code runs as your user, with "
+                "resource limits but without hidden files, a network ban or a separate uid"]
+    from .cgroups import whole_submission_limits
+
+    whole, how = whole_submission_limits()
+    return [] if whole else [f"[yellow]warning:[/yellow] {how}"]
+
+
 def print_summary(console, summary: RunSummary) -> None:
     grades = summary.grades
     skipped = getattr(summary, "skipped", [])

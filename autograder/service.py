@@ -165,7 +165,7 @@ class WarmSets:
             self.log(f"{assignment}: its workers did not start ({type(error).__name__}: {error})")
             return workers
         self._sets[assignment] = (workers, now)
-        _open_gradebook_once(self.course_dir, assignment)
+        _rehearse_recording(self.course_dir, assignment)
         self.log(f"{assignment}: {self.jobs} worker(s) and their sandboxes ready in {time.monotonic() - started:.1f} s")
         return workers
 
@@ -180,15 +180,24 @@ class WarmSets:
                 workers.close(cancel=True)
 
 
-def _open_gradebook_once(course_dir: Path, assignment: str) -> None:
-    """Import and open what recording needs (sqlalchemy, nbgrader's gradebook: most of a second), before a request."""
+def _rehearse_recording(course_dir: Path, assignment: str) -> None:
+    """Do once, before any request, what a run does first in this process: import and open the gradebook
+    (sqlalchemy, nbgrader: most of a second), read the notebooks, render a summary. Nothing is written."""
+    import nbformat
+
     from .course import load_config
+    from .curriculum import ASSIGNMENTS
+    from .grade_run import RunSummary
+    from .grading import AssignmentSpec
     from .gradebook import late_penalty_assigner, open_gradebook
 
     try:
         late_penalty_assigner(load_config(course_dir))
         open_gradebook(course_dir, assignment).close()
-    except Exception:  # not released yet: the request says so
+        nbformat.read(str(course_dir / "release" / assignment / ASSIGNMENTS[assignment].notebook_file), as_version=4)
+        AssignmentSpec.from_source(course_dir, assignment)
+        render_summary(RunSummary(assignment), 80, True)
+    except Exception:  # not released yet, say: the request says so
         pass
 
 
@@ -224,14 +233,17 @@ def _names(value, what: str) -> list[str] | None:
 
 
 def render_summary(summary, width: int, terminal: bool) -> str:
-    """The summary ``nnmath grade`` prints, as text for a terminal ``width`` columns wide (colours if ``terminal``)."""
+    """What ``nnmath grade`` prints after grading (what the sandbox lacks here, the summary), as text for a
+    terminal ``width`` columns wide (colours if ``terminal``)."""
     from rich.console import Console
 
-    from .report import print_summary
+    from .report import isolation_warnings, print_summary
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=max(40, min(int(width), 400)), force_terminal=bool(terminal),
                       color_system="standard" if terminal else None, highlight=False)
+    for warning in isolation_warnings():  # of the machine the service grades on
+        console.print(warning)
     print_summary(console, summary)
     console.print(f"[dim]graded by the grading service (nnmath serve, pid {os.getpid()})[/dim]")
     return buffer.getvalue()
