@@ -44,6 +44,7 @@ REQUEST_BYTES = 1 << 16  # a request names an assignment, learners and cells: fa
 # A client waits this long for the service's next line (a learner's grade, or the answer); one learner
 # takes at most its budget (Limits.budget_seconds, 120 s), so a longer silence is a service that hangs.
 SILENCE_SECONDS = 600.0
+SEND_SECONDS = 30.0  # the service's wait for a client to take a line; then it stops writing to that client
 CODE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -149,7 +150,7 @@ class WarmSets:
             if then == now:
                 self._sets.move_to_end(assignment)
                 return workers
-            self.log(f"{assignment}: its notebooks, the course's configuration or the grading code changed; "
+            self.log(f"{assignment}: its notebooks, the course's configuration or the reference changed; "
                      f"starting its workers anew")
             self.close(assignment)
         while len(self._sets) >= self.max_warm:
@@ -217,7 +218,7 @@ def _read_request(connection: socket.socket) -> dict:
         data += chunk
         if len(data) > REQUEST_BYTES:
             raise ValueError("request too long")
-    connection.settimeout(None)
+    connection.settimeout(SEND_SECONDS)  # a client that stops reading cannot hold the service
     request = json.loads(data)
     if not isinstance(request, dict):
         raise ValueError("a request is a JSON object")
@@ -314,11 +315,15 @@ class Service:
 
     def answer(self, connection: socket.socket) -> None:
         """Read one request from ``connection`` and answer it; nothing a client sends stops the service."""
+        gone = []
+
         def send(message: dict) -> None:
+            if gone:
+                return
             try:
                 connection.sendall(json.dumps(message).encode() + b"\n")
-            except OSError:
-                pass  # the client is gone (interrupted): grading goes on and is recorded all the same
+            except OSError:  # the client is gone or stopped reading: grading goes on and is recorded all the same
+                gone.append(True)
 
         if _peer_uid(connection) != os.geteuid():
             return

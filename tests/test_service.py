@@ -127,7 +127,7 @@ def test_a_changed_notebook_restarts_the_assignments_workers(course, service):
     assert scores_in_gradebook(course)["ada"][3] == 14
 
 
-def test_only_the_owner_reaches_the_socket_and_no_request_stops_the_service(course, service):
+def test_only_the_owner_reaches_the_socket_and_no_client_stops_the_service(course, service):
     path = socket_path(course)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     for junk in (b"not json\n", b"[1, 2]\n", json.dumps({"grade": A, "students": "ada"}).encode() + b"\n",
@@ -141,8 +141,12 @@ def test_only_the_owner_reaches_the_socket_and_no_request_stops_the_service(cour
             except OSError:  # it hung up on an oversized request: allowed
                 answer = b""
             assert b"done" not in answer
-    result = nnmath(course, "grade", A, "--student", "ada")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:  # asks, then hangs up at once
+        client.connect(str(path))
+        client.sendall(json.dumps({"grade": A, "students": ["dan"]}).encode() + b"\n")
+    result = nnmath(course, "grade", A, "--student", "ada")  # answered after dan's request (one at a time)
     assert result.returncode == 0 and SERVED in result.stdout
+    assert scores_in_gradebook(course)["dan"][0:3] == (1, 14, 0)  # graded and recorded all the same
     if os.geteuid() == 0:  # another uid is turned away without an answer (SO_PEERCRED)
         asked = subprocess.run(["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", sys.executable,
                                 "-c", "import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); "
