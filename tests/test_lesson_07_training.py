@@ -47,3 +47,30 @@ MISTAKES = {
 
 (grader, test_the_reference_earns_every_point, test_a_mistake_loses_exactly_its_own_points,
  test_grading_a_learner_costs_under_a_second_of_cpu) = lesson_tests(A, MISTAKES)
+
+
+def test_the_hidden_training_check_passes_the_reference_from_every_start():
+    """Each learner's Rng() differs (it is seeded from their id): the reference must pass the hidden
+    four-cloud check of test_train_mlp from any random start, not from most (with 12 and 8 hidden
+    units, 10 starts of 1,500 ended at 75%: a correct learner would have lost 2 points)."""
+    import numpy as np
+
+    from autograder.data import blobs
+    from conftest import REPO
+    from notebook_tools import read
+    from solutions import REFERENCE
+
+    cell = next(c.source for c in read(REPO / "source" / A / "training.ipynb").cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "test_train_mlp")
+    assert "blobs(96, np.random.default_rng(11), classes=4, spread=0.4)" in cell  # the check below is that one
+    assert "[2, 16, 16, 4], 0.1, 20, 16, Rng()" in cell and "Accuracy(0.85, X_test, y_test" in cell
+    X, y = blobs(96, np.random.default_rng(11), classes=4, spread=0.4)
+    X_test, y_test = blobs(80, np.random.default_rng(12), classes=4, spread=0.4)
+    starts = np.random.default_rng(2026)
+    worst = 1.0
+    for _ in range(300):
+        params, _losses = training.train_mlp(X, y, [2, 16, 16, 4], 0.1, 20, 16,
+                                             np.random.default_rng(int(starts.integers(2**63))))
+        predicted = np.argmax(REFERENCE["mlp_forward"](X_test, params), axis=1)
+        worst = min(worst, float(np.mean(predicted == y_test)))
+    assert worst >= 0.95  # a margin above the check's 85%
