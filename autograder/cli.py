@@ -149,6 +149,7 @@ def cmd_serve(args) -> int:
     unknown = [a for a in args.assignment or () if a not in ASSIGNMENTS or not (course_dir / "source" / a).is_dir()]
     if unknown:
         raise UserError(f"no such assignment in {course_dir}: {', '.join(unknown)}")
+
     def restart():
         os.execv(sys.executable, [sys.executable, "-m", "autograder.cli", *args.argv])
 

@@ -267,8 +267,10 @@ def grade_class(course_dir: Path, assignment: str, students: list[str] | None = 
         late = late_penalty_assigner(load_config(course_dir))
         gradebook = open_gradebook(course_dir, assignment)  # an unreleased assignment says so
     except BaseException:
+        for future in first or ():  # not begun yet: never begun (a warm set's workers stay)
+            future.cancel()
         if first and own_workers:
-            workers.close(cancel=True)
+            workers.close()
         raise
     try:
         if first is None:

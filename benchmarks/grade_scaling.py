@@ -31,6 +31,7 @@ import contextlib
 import io
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,36 +66,38 @@ def measured(command: list[str], cwd: Path, log: Path) -> Run:
     return Run(0, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode)
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds so far of process ``pid`` and all its descendants, live or reaped (``/proc``)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total, todo = 0.0, [pid]
+def _process_tree(pid: int):
+    """``pid`` and its live descendants, as ``(pid, /proc/pid/stat fields after the name, /proc/pid/status)``."""
+    todo = [pid]
     while todo:
         current = todo.pop()
         try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            stat = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            status = Path(f"/proc/{current}/status").read_text()
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
         except OSError:  # it ended meanwhile: its CPU is in its parent's reaped-children count
             continue
-        total += sum(int(f) for f in fields[11:15]) / ticks  # utime, stime, cutime, cstime
-        todo += [int(c) for c in children]
-    return total
+        yield current, stat, status
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds so far of process ``pid`` and all its descendants, live or reaped (``/proc``)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(sum(int(f) for f in stat[11:15]) / ticks  # utime, stime, cutime, cstime
+               for _, stat, _ in _process_tree(pid))
 
 
 def tree_peak_rss_mb(pid: int) -> float:
     """The largest peak resident memory (VmHWM) among ``pid`` and its live descendants."""
-    peak, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peak = max(peak, int(line.split()[1]) / 1024)
-    return peak
+    return max((int(line.split()[1]) / 1024 for _, _, status in _process_tree(pid)
+                for line in status.splitlines() if line.startswith("VmHWM:")), default=0.0)
+
+
+def wrong_scores(course: Path, members: list, source_nb) -> list[str]:
+    """The members whose score in ``course``'s gradebook is missing or not what their work deserves."""
+    scores = speed.gradebook_scores(course, [m.student for m in members])
+    return [m.student for m in members if scores.get(m.student) is None
+            or abs(scores[m.student]["total"] - speed.expected_score(m.learner, source_nb)) > 1e-9]
 
 
 @dataclass
@@ -189,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         members = speed.make_class(max(sizes), hang=False)
         print(f"building a class of {len(members)} submissions of {speed.ASSIGNMENT} in {workdir} ...", flush=True)
         course = speed.build_course(workdir / "build", members)
+        source_nb = speed.read_source(course)
         rows = []
         for n in sizes:
             chosen = members[:n]
@@ -197,10 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             run = measured(speed.nnmath_command(copy, args.jobs), copy, copy / "nnmath.log")
             run.learners = n
             print(f"{run.wall:.2f} s", flush=True)
-            scores = speed.gradebook_scores(copy, [m.student for m in chosen])
-            wrong = [m.student for m in chosen
-                     if scores.get(m.student) is None
-                     or abs(scores[m.student]["total"] - speed.expected_score(m.learner, speed.read_source(course))) > 1e-9]
+            wrong = wrong_scores(copy, chosen, source_nb)
             if run.returncode or wrong:
                 print(f"  problems: exit status {run.returncode}; wrong or missing scores: {wrong}", flush=True)
                 return 1
@@ -210,10 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nnmath serve, then nnmath grade --student for {len(served_members)} learner(s) one by one ...",
               end=" ", flush=True)
         served = grade_served(served_copy, served_members)
-        scores = speed.gradebook_scores(served_copy, [m.student for m in served_members])
-        wrong = [m.student for m in served_members
-                 if scores.get(m.student) is None
-                 or abs(scores[m.student]["total"] - speed.expected_score(m.learner, speed.read_source(course))) > 1e-9]
+        wrong = wrong_scores(served_copy, served_members, source_nb)
         if wrong:
             print(f"  problems: wrong or missing scores through the service: {wrong}", flush=True)
             return 1
@@ -240,11 +238,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{1000 * r.cpu / r.learners:.0f} ms | {r.max_rss_mb:.0f} MB | "
                   f"{stock_per * r.learners:.1f} s | {stock_per * r.learners / r.wall:.1f}x | "
                   f"{r.cpu / r.learners / floor:.2f}x | {r.wall / r.learners / (floor / cores):.2f}x |")
-        walls = sorted(served.walls)
-        print(f"| 1, service running (`nnmath serve`) | {walls[len(walls) // 2]:.2f} s median, {walls[-1]:.2f} s max "
-              f"of {len(walls)} | | {1000 * sorted(served.cpus)[len(walls) // 2]:.0f} ms median | "
-              f"{served.peak_rss_mb:.0f} MB (service) | {stock_per:.1f} s | {stock_per / walls[len(walls) // 2]:.1f}x | "
-              f"{sorted(served.cpus)[len(walls) // 2] / floor:.2f}x | |")
+        wall, cpu = statistics.median(served.walls), statistics.median(served.cpus)
+        print(f"| 1, service running (`nnmath serve`) | {wall:.2f} s median, {max(served.walls):.2f} s max "
+              f"of {len(served.walls)} | | {1000 * cpu:.0f} ms median | {served.peak_rss_mb:.0f} MB (service) | "
+              f"{stock_per:.1f} s | {stock_per / wall:.1f}x | {cpu / floor:.2f}x | |")
         print(f"the service was ready {served.ready_seconds:.1f} s after `nnmath serve` started; each learner then "
               f"took its own `nnmath grade --student` command (start-up of that command included)")
         print(f"stock nbgrader autograde measured on {stock_n} learner(s) of the same class in this run: "
