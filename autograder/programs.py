@@ -217,27 +217,16 @@ def random_program(rng: np.random.Generator, kind: str, size: int = 12) -> Progr
     kind: ``"chain"`` (each node uses the previous one once: a deep chain, no node reused),
     ``"reuse"`` (leaves used several times, each operation on two different nodes or a node with
     itself), ``"diamond"`` (intermediate nodes used by two later ones: every path must be summed).
-    Values stay moderate (``tanh``/``sigmoid`` keep products bounded); numbers are on the right.
+    Values stay moderate (``tanh``/``sigmoid`` keep products bounded, a chain is rescaled so its
+    gradient neither vanishes nor explodes); numbers are on the right.
     """
     if kind not in ("chain", "reuse", "diamond") or not 1 <= size <= 1000:
         raise ProgramError("kind is chain, reuse or diamond; size 1..1000")
     p = Program()
-    leaves = [p.new(float(rng.uniform(-1.5, 1.5))) for _ in range(2 if kind == "chain" else 3)]
     if kind == "chain":
-        node = leaves[0] * leaves[1]
-        for _ in range(size):
-            choice = rng.integers(5)
-            if choice == 0:
-                node = node.tanh()
-            elif choice == 1:
-                node = node * float(rng.uniform(0.5, 1.5))
-            elif choice == 2:
-                node = node + float(rng.uniform(-1, 1))
-            elif choice == 3:
-                node = node.sigmoid()
-            else:
-                node = (node ** 2).tanh()
-    elif kind == "reuse":
+        return _random_chain(p, rng, size)
+    leaves = [p.new(float(rng.uniform(-1.5, 1.5))) for _ in range(3)]
+    if kind == "reuse":
         nodes = list(leaves)
         for _ in range(size):
             i, j = rng.integers(len(leaves)), rng.integers(len(leaves))
@@ -251,8 +240,49 @@ def random_program(rng: np.random.Generator, kind: str, size: int = 12) -> Progr
         for _ in range(size):
             shared = node.tanh()
             node = shared * shared.sigmoid() + shared * float(rng.uniform(0.5, 1.5))
+    return _finish(p, leaves, node)
+
+
+def _finish(p: Program, leaves: list, node: Node) -> Program:
     node.backward()
     for leaf in leaves:
         p.read(leaf, "grad")
     p.read(node, "data")
     return p
+
+
+# A chain's gradient is the product of its steps' slopes: left alone, sigmoids (slope at most 1/4)
+# and squares near 0 shrink it below any tolerance within about 20 steps, and a wrong derivative
+# then compares equal. The chain is therefore followed in floats while it is drawn, and whenever
+# the slope leaves [SLOPE_LOW, inf) or the value leaves [-VALUE_HIGH, VALUE_HIGH] it is
+# rescaled (`* c`) and recentred (`+ k`): every step stays visible in the leaves' gradients.
+SLOPE_LOW, VALUE_HIGH = 0.05, 2.5
+
+
+def _random_chain(p: Program, rng: np.random.Generator, size: int) -> Program:
+    """Two leaves (``|x|`` in [0.3, 1.5]), their product, then ``size`` random steps (``tanh``,
+    ``* c``, ``+ k``, ``sigmoid``, ``(x ** 2).tanh()``), with rescaling steps as described above."""
+    leaves = [p.new(float(rng.uniform(0.3, 1.5) * rng.choice((-1.0, 1.0)))) for _ in range(2)]
+    node = leaves[0] * leaves[1]
+    value, slope = p.steps[0][1] * p.steps[1][1], 1.0   # node's value; d node / d (a * b)
+    for _ in range(size):
+        choice = rng.integers(5)
+        if choice == 0:
+            node, value, slope = node.tanh(), np.tanh(value), slope * (1 - np.tanh(value) ** 2)
+        elif choice == 1:
+            c = float(rng.uniform(0.5, 1.5))
+            node, value, slope = node * c, value * c, slope * c
+        elif choice == 2:
+            k = float(rng.uniform(-1, 1))
+            node, value = node + k, value + k
+        elif choice == 3:
+            s = 1 / (1 + np.exp(-value))
+            node, value, slope = node.sigmoid(), s, slope * s * (1 - s)
+        else:
+            t = np.tanh(value ** 2)
+            node, value, slope = (node ** 2).tanh(), t, slope * 2 * value * (1 - t ** 2)
+        if abs(slope) < SLOPE_LOW or abs(value) > VALUE_HIGH:
+            c = float(rng.uniform(1.0, 2.0) / max(abs(slope), 1e-6))
+            k = float(rng.uniform(-1.0, 1.0) - value * c)
+            node, value, slope = node * c + k, value * c + k, slope * c
+    return _finish(p, leaves, node)

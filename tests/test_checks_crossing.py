@@ -208,6 +208,20 @@ def test_a_wrong_graph_names_the_operation_that_is_wrong_on_its_own(monkeypatch)
                                                                         "        for node in topo:"), "Value"), "diamond")
 
 
+def test_a_long_random_chain_keeps_every_step_visible_in_the_gradients():
+    """Left alone, a chain's gradient shrinks with every sigmoid: after 80 steps it was below any
+    tolerance, and a wrong tanh derivative passed every time."""
+    from autograder.programs import perform, random_program
+
+    source = inspect.getsource(solutions.engine)
+    no_square = define(source.replace("(1.0 - out.data ** 2)", "(1.0 - out.data)"), "Value")
+    for seed in range(100):
+        program = random_program(np.random.default_rng(seed), "chain", 80)
+        right = perform(solutions.Value, program.steps)["reads"]
+        assert min(abs(g) for g in right[:2]) > 1e-3 and abs(right[2]) < 10, (seed, right)
+        assert not np.allclose(perform(no_square, program.steps)["reads"], right, rtol=1e-6, atol=1e-8), seed
+
+
 def test_a_course_function_is_a_plain_callable_that_counts():
     f = course_function("poly", coeffs=[1.0, 0.0, 3.0])
     assert np.allclose(f(np.array([0.0, 1.0, 2.0])), [1.0, 4.0, 13.0]) and f.calls == 1
