@@ -244,6 +244,7 @@ def random_program(rng: np.random.Generator, kind: str, size: int = 12) -> Progr
 
 
 def _finish(p: Program, leaves: list, node: Node) -> Program:
+    """``backward()`` from ``node``, then every leaf's ``grad`` and ``node``'s ``data`` read."""
     node.backward()
     for leaf in leaves:
         p.read(leaf, "grad")
@@ -268,7 +269,8 @@ def _random_chain(p: Program, rng: np.random.Generator, size: int) -> Program:
     for _ in range(size):
         choice = rng.integers(5)
         if choice == 0:
-            node, value, slope = node.tanh(), np.tanh(value), slope * (1 - np.tanh(value) ** 2)
+            t = np.tanh(value)
+            node, value, slope = node.tanh(), t, slope * (1 - t ** 2)
         elif choice == 1:
             c = float(rng.uniform(0.5, 1.5))
             node, value, slope = node * c, value * c, slope * c

@@ -37,6 +37,12 @@ def passes(check, *args, **kwargs) -> str:
     return printed.getvalue()
 
 
+def value_with_wrong_tanh():
+    """The reference ``Value`` with tanh's derivative ``1 - t`` instead of ``1 - t ** 2``."""
+    source = inspect.getsource(solutions.engine)
+    return define(source.replace("(1.0 - out.data ** 2)", "(1.0 - out.data)"), "Value")
+
+
 LOOPS = "def matmul(A, B):\n    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n" \
         "        for j in range(B.shape[1]):\n            C[i, j] = {inner}\n    return C\n"
 
@@ -190,8 +196,7 @@ def test_drawn_programs_compare_value_and_every_gradient(monkeypatch):
     monkeypatch.setattr(objects, "reference", lambda name: solutions.Value)
     assert "on 3 drawn inputs" in passes(expect_programs, solutions.Value, lambda a, b: 1 - a / b,
                                          leaves=((-1, 1), (1, 2)))
-    source = inspect.getsource(solutions.engine)
-    no_square = define(source.replace("(1.0 - out.data ** 2)", "(1.0 - out.data)"), "Value")
+    no_square = value_with_wrong_tanh()
     assert "`a.tanh()` alone" in failure(expect_programs, no_square, lambda a: (a * 2.0).tanh())
 
 
@@ -199,7 +204,7 @@ def test_a_wrong_graph_names_the_operation_that_is_wrong_on_its_own(monkeypatch)
     import autograder.checks_objects as objects
 
     source = inspect.getsource(solutions.engine)
-    no_square = define(source.replace("(1.0 - out.data ** 2)", "(1.0 - out.data)"), "Value")
+    no_square = value_with_wrong_tanh()
     monkeypatch.setattr(objects, "reference", lambda name: solutions.Value)
     message = failure(expect_graphs, no_square, "chain", trials=2, size=20)
     assert "`a.tanh()` alone already gives a wrong value or gradient" in message
@@ -213,8 +218,7 @@ def test_a_long_random_chain_keeps_every_step_visible_in_the_gradients():
     tolerance, and a wrong tanh derivative passed every time."""
     from autograder.programs import perform, random_program
 
-    source = inspect.getsource(solutions.engine)
-    no_square = define(source.replace("(1.0 - out.data ** 2)", "(1.0 - out.data)"), "Value")
+    no_square = value_with_wrong_tanh()
     for seed in range(100):
         program = random_program(np.random.default_rng(seed), "chain", 80)
         right = perform(solutions.Value, program.steps)["reads"]
