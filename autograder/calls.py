@@ -55,8 +55,10 @@ def call(fn, args: tuple = (), kwargs: dict | None = None, name: str | None = No
     """Call ``fn(*args, **kwargs)`` on copies of the arguments and report what happened."""
     kwargs = kwargs or {}
     name = name or getattr(fn, "__name__", "the function")
-    given = copy.deepcopy((args, kwargs))
     passed_args, passed_kwargs = copy.deepcopy((args, kwargs))
+    # A function that only sees its arguments serialized (the sandbox's) cannot touch the caller's
+    # objects afterwards, so those serve as the record of what was given: one copy, not two.
+    given = (args, kwargs) if getattr(fn, "sees_copies_only", False) else copy.deepcopy((args, kwargs))
     outcome = Outcome()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import hashlib
 import io
 import math
@@ -241,7 +242,7 @@ def grade_test_cell(spec, student, grade_id, points, source, runner, namespace) 
     try:
         # A derivative is judged against the reference's forward function: its points are its own.
         with contextlib.redirect_stdout(printed), forwards_from_reference():
-            exec(compile(source, f"<{grade_id}>", "exec"), scope)
+            exec(_compiled(source, grade_id), scope)
     except CheckFailure as failure:
         return CellGrade(grade_id, points, 0.0, _lines(printed), failure.problems)
     except Exception as error:  # e.g. a NameError for a function the learner never defined
@@ -250,6 +251,12 @@ def grade_test_cell(spec, student, grade_id, points, source, runner, namespace) 
     finally:
         inputs.set_seed(None)
     return CellGrade(grade_id, points, points, _lines(printed))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str, grade_id: str):
+    """A test cell's code object: compiled once per process, not once per learner (trusted source)."""
+    return compile(source, f"<{grade_id}>", "exec")
 
 
 def _lines(buffer: io.StringIO) -> list[str]:

@@ -153,6 +153,8 @@ class RemoteFunction(crossing.Reference):
     (:mod:`autograder.crossing`). seconds: its calls' deadline (see :meth:`with_deadline`).
     """
 
+    sees_copies_only = True  # its arguments cross serialized (see autograder.calls.call)
+
     def __init__(self, name: str, runner: SubmissionRunner, seconds: float | None = None):
         self.__name__ = name
         self._runner = runner
