@@ -83,6 +83,14 @@ def call(fn, args: tuple = (), kwargs: dict | None = None, name: str | None = No
     return outcome
 
 
+def plan(fn, calls: list[tuple[tuple, dict]]) -> None:
+    """Tell ``fn`` the calls ``[(args, kwargs), ...]`` a check is about to make through :func:`call`,
+    in that order, when it can make them ahead (a sandbox's function: one round trip for them all);
+    for any other function, nothing. The calls themselves are made, and judged, as usual."""
+    if getattr(type(fn), "sees_copies_only", False):
+        fn.plan(calls)
+
+
 def _parameter_names(fn) -> list[str]:
     """Names of ``fn``'s positional parameters. A sandbox proxy takes ``*args, **kwargs``: its
     names are then those of the reference of the same name, where one is at hand (lesson01: the

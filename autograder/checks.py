@@ -22,7 +22,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from . import gradcheck
-from .calls import call, describe_call
+from .calls import call, describe_call, plan
 from .diagnose import ATOL, RTOL, compare, show_value
 from .earlier import failed_there
 from .inputs import Uniform, draw, generator
@@ -346,11 +346,14 @@ def expect_matches_reference(fn: Callable, name: str, *arg_specs, trials: int = 
     Messages describe inputs by shape only and never show expected values.
     """
     __tracebackhide__ = True
+    planned = []
+    for trial in range(trials):
+        rng = generator(f"reference:{name}:{trial}")
+        args = tuple(draw(spec, rng) for spec in arg_specs)
+        planned.append((args, {key: draw(spec, rng) for key, spec in kwarg_specs.items()}))
     with _own_check(name):
-        for trial in range(trials):
-            rng = generator(f"reference:{name}:{trial}")
-            args = tuple(draw(spec, rng) for spec in arg_specs)
-            kwargs = {key: draw(spec, rng) for key, spec in kwarg_specs.items()}
+        plan(fn, planned)
+        for args, kwargs in planned:
             _against_reference(fn, name, args, kwargs, rtol, atol, kinks)
     _passed(say("ok_reference", fn=name, trials=trials))
 
@@ -393,10 +396,11 @@ def expect_elementwise(fn: Callable, name: str, low: float = -5.0, high: float =
              Uniform((2, int(rng.integers(2, 4)), int(rng.integers(2, 5))), low, high, avoid=avoid).draw(rng)]
     for kink in kinks:
         cases += [float(kink), np.array([kink, -kink if kink == 0 else kink, low, high], dtype=np.float64)]
+    planned = [((z,), {key: draw(spec, rng) for key, spec in kwarg_specs.items()}) for z in cases]
     with _own_check(name):
-        for z in cases:
-            kwargs = {key: draw(spec, rng) for key, spec in kwarg_specs.items()}
-            _against_reference(fn, name, (z,), kwargs, rtol, atol, kinks)
+        plan(fn, planned)
+        for args, kwargs in planned:
+            _against_reference(fn, name, args, kwargs, rtol, atol, kinks)
     _passed(say("ok_elementwise", fn=name, cases=len(cases)))
 
 

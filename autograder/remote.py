@@ -21,13 +21,14 @@ import keyword
 import re
 import time
 import warnings
+from collections import deque
 
 import numpy as np
 
 from . import crossing, wire
 from .calls import LearnerFault, describe_call
 from .messages import say
-from .sandbox import ForkServer, SandboxDown, SandboxFault
+from .sandbox import ForkServer, SandboxDown, SandboxFault, encoded
 from .untrusted import learner_text
 
 
@@ -48,6 +49,8 @@ class SubmissionRunner:
         self.deadline = time.monotonic() + budget_seconds if deadline is None else deadline
         self.out_of_time = False  # the budget ran out while cells were (re-)running
         self.reply_shapes: dict = {}  # (name, argument shapes) -> the shapes of its first answer
+        # Answers made ahead (plan): (name, encoded arguments, answer or SandboxFault, seconds), in call order.
+        self.planned: deque = deque()
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -58,6 +61,7 @@ class SubmissionRunner:
         Each run of a cell gets at most what is left of the budget, re-runs included: when it is
         spent, the cells not yet run are left out and every call is refused (``budget_spent``).
         """
+        self.planned.clear()
         while True:
             if self.left() <= 0:  # spent (by an earlier runner of this submission, say): start nothing
                 self.out_of_time, self.session = True, None
@@ -96,8 +100,54 @@ class SubmissionRunner:
         """Run a program (:mod:`autograder.programs`) on the learner's class ``name``."""
         return self._ask(name, what, seconds, lambda s: self.session.perform(name, steps, seconds=s))
 
+    def plan(self, name: str, calls: list[tuple[tuple, dict]], seconds: float | None = None) -> None:
+        """Make, in one request, the calls ``[(args, kwargs), ...]`` of ``name`` a check is about to
+        make one by one (:meth:`autograder.sandbox.Session.call_each`); each answer then waits for
+        the check's own call with the same arguments (:meth:`planned_answer`).
+
+        Only plain data is planned (arrays, numbers, strings and lists, tuples and dicts of them:
+        no function, generator or object whose state a call could change), and nothing where a call
+        would be refused. A call that hangs or crashes the child ends it there: that call's fault is
+        kept for the check's own call, which reports it as it would have; the learner's function
+        counts as broken only if the check makes that call.
+        """
+        self.planned.clear()
+        sent = [encoded(args, kwargs) for args, kwargs in calls]
+        if len(sent) < 2 or not all(_plain(one) for one in sent) or name in self.broken or \
+                crossing.blocked_module(self.cell_errors.get(name)) or self.left() <= 0 or self.out_of_time:
+            return
+        if self.session is None or self.session.ended is not None:
+            self.start()
+            if self.session is None or self.out_of_time:
+                return
+        seconds = min(seconds or self.server.limits.call_seconds, max(0.1, self.left()))
+        try:
+            replies, fault = self.session.call_each(name, sent, seconds, until=self.deadline)
+        except SandboxFault:  # the child had already ended: the calls go one by one, and start it again
+            self.session = None
+            return
+        self.planned.extend((name, one, reply, seconds) for one, reply in zip(sent, replies))
+        if fault is not None:
+            self.session = None
+            self.planned.append((name, sent[len(replies)], fault, seconds))
+
+    def planned_answer(self, name: str, args: tuple, kwargs: dict) -> dict | None:
+        """The answer made ahead for this call, if it is the next one planned; else None, and the
+        plan is dropped (the check went another way: its calls go one by one from here)."""
+        if not self.planned:
+            return None
+        planned_name, sent, answer, seconds = self.planned[0]
+        if planned_name != name or sent != encoded(args, kwargs):
+            self.planned.clear()
+            return None
+        self.planned.popleft()
+        if isinstance(answer, SandboxFault):
+            raise self._broken_by(name, answer, lambda: describe_call(args, kwargs), seconds)
+        return answer
+
     def _ask(self, name: str, what, seconds: float | None, ask) -> dict:
         """what: the call in words for a message (a str, or a callable making it: only a fault needs it)."""
+        self.planned.clear()
         if name in self.broken:
             raise LearnerFault(say("broken_before", fn=name, what=say(f"broken_{self.broken[name]}")))
         if self.left() <= 0 or self.out_of_time:
@@ -114,12 +164,16 @@ class SubmissionRunner:
         try:
             return ask(seconds)
         except SandboxFault as fault:
-            self.broken[name] = fault.kind
-            self.session = None
-            what = what() if callable(what) else what
-            if fault.kind == "timed_out":
-                raise LearnerFault(say("timed_out", fn=name, call=what, seconds=f"{seconds:g}")) from None
-            raise LearnerFault(say("crashed", fn=name, call=what, how=fault.detail or "?")) from None
+            raise self._broken_by(name, fault, what, seconds) from None
+
+    def _broken_by(self, name: str, fault: SandboxFault, what, seconds: float) -> LearnerFault:
+        """A call of ``name`` hung or crashed its child (now ended): so is ``name`` from now on."""
+        self.broken[name] = fault.kind
+        self.session = None
+        what = what() if callable(what) else what
+        if fault.kind == "timed_out":
+            return LearnerFault(say("timed_out", fn=name, call=what, seconds=f"{seconds:g}"))
+        return LearnerFault(say("crashed", fn=name, call=what, how=fault.detail or "?"))
 
     def check_reply(self, name: str, args: tuple, kwargs: dict, value) -> None:
         """Refuse an answer far larger than its arguments, or shaped unlike an earlier one for the same shapes."""
@@ -169,6 +223,11 @@ class RemoteFunction(crossing.Reference):
         """The learner's answer cell that defines this name (for checks on the source)."""
         return dict(self._runner.cells).get(self.__name__, "")
 
+    def plan(self, calls: list[tuple[tuple, dict]]) -> None:
+        """The calls ``[(args, kwargs), ...]`` a check is about to make, made ahead in one request
+        (:meth:`SubmissionRunner.plan`); the check then calls as usual."""
+        self._runner.plan(self.__name__, calls, seconds=self._seconds)
+
     def perform_program(self, steps: list, what: str) -> dict:
         """Carry out a program on the learner's class of this name, in the sandbox: plain results."""
         reply = self._runner.perform(self.__name__, steps, what, seconds=self._seconds)
@@ -178,7 +237,9 @@ class RemoteFunction(crossing.Reference):
 
     def __call__(self, *args, **kwargs):
         name = self.__name__
-        reply = self._runner.call(name, args, kwargs, seconds=self._seconds)
+        reply = self._runner.planned_answer(name, args, kwargs)
+        if reply is None:
+            reply = self._runner.call(name, args, kwargs, seconds=self._seconds)
         if "error" in reply:
             if crossing.blocked_module(reply["error"]):  # imported, while running, what learners lack
                 raise LearnerFault(say("import_unavailable", fn=name, module=crossing.blocked_module(reply["error"])))
@@ -207,6 +268,24 @@ class RemoteFunction(crossing.Reference):
 
     def __repr__(self) -> str:
         return f"<learner's {self.__name__}>"
+
+
+def _plain(call: dict) -> bool:
+    """Whether the :func:`autograder.sandbox.encoded` arguments of a call are plain data only."""
+    return all(_plain_value(a) for a in call["args"]) and all(_plain_value(v) for v in call["kwargs"].values())
+
+
+def _plain_value(description: dict) -> bool:
+    tag, value = description.get("t"), description.get("v")
+    if tag in ("py", "int", "float", "np.float64", "ndarray"):
+        return True
+    if tag == "np.scalar":
+        return _plain_value(value)
+    if tag in ("list", "tuple"):
+        return all(_plain_value(v) for v in value)
+    if tag == "dict":
+        return all(_plain_value(v) for v in value.values())
+    return False  # a function, a generator, an object that could not cross
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,59}$")

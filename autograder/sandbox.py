@@ -207,6 +207,11 @@ class ForkServer:
         self.close()
 
 
+def encoded(args: tuple, kwargs: dict) -> dict:
+    """A call's arguments as the child receives them (:func:`autograder.wire.encode`)."""
+    return {"args": [wire.encode(a) for a in args], "kwargs": {k: wire.encode(v) for k, v in kwargs.items()}}
+
+
 @dataclass
 class Session:
     """One child of the fork server: a fresh interpreter state for one submission."""
@@ -233,13 +238,15 @@ class Session:
             if reply.pop("id", None) != request_id or wire.pending(self.sock):
                 raise wire.WireError("the child wrote to the grader's channel out of turn")
             return reply
-        except socket.timeout:
-            self.end()
-            raise SandboxFault("timed_out", f"{seconds:g} s") from None
-        except (EOFError, OSError, wire.WireError) as error:
-            self.end()
-            how = self._how() if isinstance(error, EOFError) else str(error)
-            raise SandboxFault("crashed", how) from None
+        except (EOFError, OSError, wire.WireError) as error:  # socket.timeout included
+            raise self._fault(error, seconds) from None
+
+    def _fault(self, error: BaseException, seconds: float) -> SandboxFault:
+        """End the child whose request failed with ``error``: the fault that ends it (a hang or a crash)."""
+        self.end()
+        if isinstance(error, socket.timeout):
+            return SandboxFault("timed_out", f"{seconds:g} s")
+        return SandboxFault("crashed", self._how() if isinstance(error, EOFError) else str(error))
 
     def _how(self):
         if not self.ended:
@@ -263,9 +270,41 @@ class Session:
         ``changed_kwargs``, ``warnings`` and ``records`` (of course functions), or ``error``.
         seconds: this call's deadline (default: the limits' ``call_seconds``); the runner caps it by
         what is left of the submission's budget."""
-        return self._ask({"op": "call", "name": name, "args": [wire.encode(a) for a in args],
-                          "kwargs": {k: wire.encode(v) for k, v in kwargs.items()}},
-                         seconds or self.server.limits.call_seconds)
+        return self._ask({"op": "call", "name": name, **encoded(args, kwargs)}, seconds or self.server.limits.call_seconds)
+
+    def call_each(self, name: str, calls: list[dict], seconds: float | None = None,
+                  until: float | None = None) -> tuple[list[dict], SandboxFault | None]:
+        """The child's answers to several calls of ``name``, each given as :func:`encoded` arguments,
+        one after another as :meth:`call` would give them, in one request: one round trip, not one per call.
+
+        The answers stop after the first that is an ``error`` (a caller stops at a raised exception).
+        Each call has ``seconds`` of its own (default: the limits' ``call_seconds``), counted from
+        the answer before it and never past ``until`` (a ``time.monotonic()``). A call that hangs or
+        crashes the child ends it: the answers before it come back, with the :class:`SandboxFault`
+        of that call (else None).
+        """
+        if self.ended is not None:
+            raise SandboxFault("crashed", self._how())
+        request_id = secrets.token_hex(8)
+        seconds = max(seconds or self.server.limits.call_seconds, 0.05)
+        replies: list[dict] = []
+        try:
+            self.sock.settimeout(seconds)
+            wire.send(self.sock, {"op": "calls", "name": name, "id": request_id,
+                                  "calls": calls})
+            while len(replies) < len(calls):
+                deadline = time.monotonic() + seconds
+                reply = wire.receive(self.sock, deadline=deadline if until is None else min(deadline, until))
+                if reply.pop("id", None) != request_id or reply.pop("index", None) != len(replies):
+                    raise wire.WireError("the child wrote to the grader's channel out of turn")
+                replies.append(reply)
+                if "error" in reply:
+                    break
+            if wire.pending(self.sock):
+                raise wire.WireError("the child wrote to the grader's channel out of turn")
+            return replies, None
+        except (EOFError, OSError, wire.WireError) as error:  # socket.timeout included
+            return replies, self._fault(error, seconds)
 
     def perform(self, name: str, steps: list, seconds: float | None = None) -> dict:
         """The child's answer to a program (:mod:`autograder.programs`) on its class ``name``:

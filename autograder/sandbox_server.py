@@ -10,7 +10,8 @@ mount and IPC namespaces of its own with fresh ``/tmp``, ``/var/tmp`` and ``/dev
 writes there, and every System V or POSIX IPC object it makes, vanishes with its last process:
 clean-up is the kernel's, not a walk of a hostile tree), drops to a uid of its own, takes
 resource limits, works in an empty directory and serves requests on the socket it was handed:
-run a cell, call a function by name. The child only ever answers with plain data
+run a cell, call a function by name (or several calls of it in one request, each answered as it
+returns, so a check's planned calls cost one round trip: :meth:`autograder.sandbox.Session.call_each`). The child only ever answers with plain data
 (:mod:`autograder.wire`); all judging happens outside.
 
 Control protocol on the control socket: one byte per request — ``F`` (fork; carries the child's
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import gc
 import json
 import os
 import re
@@ -266,6 +268,12 @@ def serve(data: socket.socket, shell) -> None:
             wire.send(data, {**run_cell(shell, request["source"]), "id": request_id})
         elif op == "call":
             wire.send(data, {**call(shell, request), "id": request_id})
+        elif op == "calls":  # several calls of one function, each answered as soon as it returns
+            for index, one in enumerate(request["calls"]):
+                reply = call(shell, {"name": request["name"], "args": one["args"], "kwargs": one["kwargs"]})
+                wire.send(data, {**reply, "id": request_id, "index": index})
+                if "error" in reply:  # the caller stops at a raised exception: so do its planned calls
+                    break
         elif op == "perform":  # a program on a learner's class (autograder.programs)
             wire.send(data, {**perform(shell, request), "id": request_id})
         else:
@@ -410,6 +418,9 @@ def serve_forks(control: socket.socket, shell, uid_base: int, uid_span: int, lim
             uid = uid_base + number % uid_span
             joins = groups.join_files(number) if groups else []
             workdir = WORKDIR if namespace else tempfile.mkdtemp(prefix="submission-", dir="/tmp")
+            # Everything the server holds moves to the collector's permanent generation: the child's
+            # collections then never walk (and so never copy-on-write) the inherited heap.
+            gc.freeze()
             child = os.fork()
             if child == 0:
                 control.close()
