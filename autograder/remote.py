@@ -51,6 +51,7 @@ class SubmissionRunner:
         self.reply_shapes: dict = {}  # (name, argument shapes) -> the shapes of its first answer
         # Answers made ahead (plan): (name, encoded arguments, answer or SandboxFault, seconds), in call order.
         self.planned: deque = deque()
+        self.unplanned: set[str] = set()  # functions a planned call of which hung or crashed: one by one from then on
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -109,11 +110,12 @@ class SubmissionRunner:
         no function, generator or object whose state a call could change), and nothing where a call
         would be refused. A call that hangs or crashes the child ends it there: that call's fault is
         kept for the check's own call, which reports it as it would have; the learner's function
-        counts as broken only if the check makes that call.
+        counts as broken only if the check makes that call, and its calls are never planned again
+        (so a hang the checks never reach costs the submission's budget one call's time at most).
         """
         self.planned.clear()
         sent = [encoded(args, kwargs) for args, kwargs in calls]
-        if len(sent) < 2 or not all(_plain(one) for one in sent) or name in self.broken or \
+        if len(sent) < 2 or not all(_plain(one) for one in sent) or name in self.broken or name in self.unplanned or \
                 crossing.blocked_module(self.cell_errors.get(name)) or self.left() <= 0 or self.out_of_time:
             return
         if self.session is None or self.session.ended is not None:
@@ -129,6 +131,7 @@ class SubmissionRunner:
         self.planned.extend((name, one, reply, seconds) for one, reply in zip(sent, replies))
         if fault is not None:
             self.session = None
+            self.unplanned.add(name)
             self.planned.append((name, sent[len(replies)], fault, seconds))
 
     def planned_answer(self, name: str, args: tuple, kwargs: dict) -> dict | None:

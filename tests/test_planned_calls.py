@@ -122,6 +122,8 @@ def test_a_hang_the_check_never_reaches_costs_nothing_but_its_time(runner):
     assert call(double, after).value.tolist() == (2 * after[0]).tolist()
     assert "double" not in runner.broken
     assert RemoteFunction("made_so_far", runner)() == [4.0]  # a fresh child: the cells ran again
+    plan(double, arrays(2.0, 3.0))  # a hang the checks never reached is not risked again
+    assert not runner.planned and "double" in runner.unplanned
 
 
 def test_a_planned_call_that_crashes_the_child_is_its_own_fault(runner):
