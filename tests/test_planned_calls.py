@@ -175,3 +175,26 @@ def test_a_local_function_is_simply_called():
 
     plan(local, [((1.0,), {}), ((2.0,), {})])
     assert seen == [] and call(local, (1.0,)).value == 1.0
+
+
+
+def test_a_planned_call_that_writes_to_the_grader_s_channel_is_at_fault(runner):
+    assert runner.session.run_cell(
+        "import os, socket, stat, struct\n"
+        "def noisy(z):\n"
+        "    if float(np.sum(z)) == 2.0:  # the second call writes a frame of its own where its answer goes\n"
+        "        fd = next(fd for fd in range(3, 64) if _is_socket(fd))\n"
+        "        os.write(fd, struct.pack('>I', 2) + b'{}')\n"
+        "    return z\n"
+        "def _is_socket(fd):\n"
+        "    try:\n"
+        "        return stat.S_ISSOCK(os.fstat(fd).st_mode)\n"
+        "    except OSError:\n"
+        "        return False\n") == {"ok": True}
+    noisy = RemoteFunction("noisy", runner)
+    planned = arrays(1.0, 2.0, 3.0)
+    plan(noisy, planned)
+    assert call(noisy, *planned[0]).problem is None
+    assert "noisy" not in runner.broken
+    outcome = call(noisy, *planned[1])
+    assert outcome.problem is not None and runner.broken["noisy"] == "crashed"
