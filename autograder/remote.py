@@ -32,6 +32,11 @@ from .sandbox import ForkServer, SandboxDown, SandboxFault, encoded
 from .untrusted import learner_text
 
 
+# The most numbers the planned calls of one request may carry: far below a frame's limit (wire.MAX_FRAME)
+# however they are nested, so a plan can never fail where its calls one by one would not.
+MAX_PLANNED_ELEMENTS = 1 << 20
+
+
 class SubmissionRunner:
     """The program of one submission (setup cells from source, answer cells from the learner)."""
 
@@ -114,8 +119,11 @@ class SubmissionRunner:
         (so a hang the checks never reach costs the submission's budget one call's time at most).
         """
         self.planned.clear()
+        if len(calls) < 2 or sum(elements_in(list(args) + list(kwargs.values())) for args, kwargs in calls) > \
+                MAX_PLANNED_ELEMENTS:
+            return
         sent = [encoded(args, kwargs) for args, kwargs in calls]
-        if len(sent) < 2 or not all(_plain(one) for one in sent) or name in self.broken or name in self.unplanned or \
+        if not all(_plain(one) for one in sent) or name in self.broken or name in self.unplanned or \
                 crossing.blocked_module(self.cell_errors.get(name)) or self.left() <= 0 or self.out_of_time:
             return
         if self.session is None or self.session.ended is not None:

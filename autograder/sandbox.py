@@ -290,8 +290,7 @@ class Session:
         replies: list[dict] = []
         try:
             self.sock.settimeout(seconds)
-            wire.send(self.sock, {"op": "calls", "name": name, "id": request_id,
-                                  "calls": calls})
+            wire.send(self.sock, {"op": "calls", "name": name, "id": request_id, "calls": calls})
             while len(replies) < len(calls):
                 deadline = time.monotonic() + seconds
                 reply = wire.receive(self.sock, deadline=deadline if until is None else min(deadline, until))

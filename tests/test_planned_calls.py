@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from autograder.calls import LearnerFault, call, plan
-from autograder.remote import RemoteFunction, SubmissionRunner
+from autograder.remote import MAX_PLANNED_ELEMENTS, RemoteFunction, SubmissionRunner
 from autograder.sandbox import ForkServer, Limits
 
 pytestmark = pytest.mark.slow
@@ -147,6 +147,9 @@ def test_only_plain_data_is_planned(runner):
     plan(double, [((np.random.default_rng(0),), {}), ((np.array([1.0]),), {})])  # a generator's state changes
     assert not runner.planned
     plan(double, arrays(1.0))  # one call: nothing to gain
+    assert not runner.planned
+    big = np.zeros(MAX_PLANNED_ELEMENTS // 2 + 1)
+    plan(double, [((big,), {}), ((big,), {})])  # together too large for one request
     assert not runner.planned
 
 
