@@ -102,6 +102,22 @@ def test_missing_empty_and_malformed_notebooks_are_reported_not_fatal(tmp_path):
     assert scores_in_gradebook(course)["garbage"][1:] == (14, 0, 0)
 
 
+def test_answers_are_read_from_cells_as_stored_in_any_notebook_version():
+    import json
+
+    from autograder.grading import notebook_cells
+
+    cell = {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "relu"}}, "outputs": [],
+            "execution_count": None, "source": ["def relu(z):\n", "    return z\n"]}
+    v4 = {"cells": [cell, {"cell_type": "code", "source": 3}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    [first, _] = notebook_cells(json.dumps(v4))
+    assert "".join(first["source"]) == "def relu(z):\n    return z\n"
+    v3 = {"worksheets": [{"cells": [{"cell_type": "code", "input": "x = 1", "metadata": {}, "outputs": [],
+                                     "language": "python"}]}], "metadata": {}, "nbformat": 3, "nbformat_minor": 0}
+    [converted] = notebook_cells(json.dumps(v3))
+    assert converted["source"] == "x = 1" and converted["cell_type"] == "code"
+
+
 def test_a_warning_or_output_from_correct_code_costs_nothing(tmp_path):
     course = new_course(tmp_path / "course")
     chatty = SimulatedLearner("chatty", "prints and warns", answers={
