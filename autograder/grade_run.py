@@ -16,7 +16,6 @@ learner's note and the run goes on.
 """
 from __future__ import annotations
 
-import atexit
 import ctypes
 import dataclasses
 import multiprocessing
@@ -62,7 +61,7 @@ def _init_worker(course_dir: str, assignment: str, language: str, counter, limit
     uid = UID_BASE + ((os.getppid() % 4096) * 16 + number % 16) * UIDS_PER_WORKER
     _worker.update(spec=spec, course_dir=Path(course_dir), uid=uid, limits=limits)
     _start_server(wait=False)  # the sandbox's imports (seconds) overlap the trusted side's set-up
-    atexit.register(lambda: _worker["server"].close())
+    multiprocessing.util.Finalize(None, lambda: _worker["server"].close(), exitpriority=10)
     _worker["namespace"] = trusted_namespace(spec)
     _worker["server"].wait_started()
 

@@ -16,6 +16,7 @@ import copy
 from pathlib import Path
 
 import nbformat
+from nbformat import NotebookNode
 
 from .contract import is_answer_cell, is_test_cell, nbgrader_meta
 from .grading import SubmissionGrade
@@ -192,7 +193,7 @@ def autograded_notebook(release_nb, answers: dict[str, str] | None, grade: Submi
     cells were regraded (``nnmath grade --cell``): the other test cells keep their outputs, scores
     and diagnoses, and the recorded score is the sum over every test cell.
     """
-    nb = copy.deepcopy(release_nb)
+    nb = _fresh_copy(release_nb)
     results = {cell.grade_id: cell for cell in grade.cells}
     points = {}
     for cell in nb.cells:
@@ -208,13 +209,12 @@ def autograded_notebook(release_nb, answers: dict[str, str] | None, grade: Submi
         if is_test_cell(cell) and grade_id in results:
             result = results[grade_id]
             if result.passed_lines:
-                cell.outputs.append(nbformat.v4.new_output("stream", name="stdout",
-                                                           text=shown_text("\n".join(dict.fromkeys(result.passed_lines)))
-                                                           + "\n"))
+                cell.outputs.append(NotebookNode(output_type="stream", name="stdout",
+                                                 text=shown_text("\n".join(dict.fromkeys(result.passed_lines))) + "\n"))
             if result.problems:
                 message = shown_text("\n".join(p.render(language) for p in result.problems))
-                cell.outputs.append(nbformat.v4.new_output("error", ename="CheckFailure", evalue=message,
-                                                           traceback=[f"CheckFailure: {message}"]))
+                cell.outputs.append(NotebookNode(output_type="error", ename="CheckFailure", evalue=message,
+                                                 traceback=[f"CheckFailure: {message}"]))
     earlier = nb.metadata.get("nnmath", {})
     cell_scores = {**earlier.get("cell_scores", {}), **{c.grade_id: c.score for c in grade.cells}}
     problems = {k: v for k, v in earlier.get("problems", {}).items() if k not in results}
@@ -226,6 +226,16 @@ def autograded_notebook(release_nb, answers: dict[str, str] | None, grade: Submi
                              "cell_scores": cell_scores, "problems": problems,
                              "notes": [shown_text(n.render(language)) for n in grade.notes]}
     return nb
+
+
+def _fresh_copy(nb):
+    """A copy of ``nb`` that :func:`autograded_notebook` may change: its metadata copied deeply, each
+    cell's own dict new (its ``source``, ``outputs`` and ``execution_count`` are replaced, never changed
+    in place; its metadata and attachments are shared, read-only). A deep copy of every node took 4 ms."""
+    fresh = NotebookNode(nb)
+    fresh.metadata = copy.deepcopy(nb.metadata)
+    fresh.cells = [NotebookNode(cell) for cell in nb.cells]
+    return fresh
 
 
 def write_autograded(course_dir: Path, assignment: str, notebook_file: str, nb, student: str) -> Path:

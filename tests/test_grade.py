@@ -52,8 +52,9 @@ def scores_in_gradebook(course):
 
 def test_a_killed_run_rerun_ends_with_every_grade_exactly_once(tmp_path):
     course = new_course(tmp_path / "course")
+    # Enough learners that the run is still grading when the first batch is recorded (BATCH_SECONDS)
     learners = [SimulatedLearner(f"s{i:02d}-{base.student_id}", base.description, base.answers, base.fails,
-                                 base.stub_only) for i, base in enumerate(ACTIVATIONS_CLASS * 3)]
+                                 base.stub_only) for i, base in enumerate(ACTIVATIONS_CLASS * 10)]
     for learner in learners:
         submit(course, learner)
     command = [sys.executable, "-m", "autograder.cli", "grade", A, "--course-dir", str(course), "--jobs", "2"]
@@ -100,6 +101,23 @@ def test_missing_empty_and_malformed_notebooks_are_reported_not_fatal(tmp_path):
         assert grades[student].status == "malformed", student
         assert grades[student].score == 0 and "not a readable notebook" in grades[student].notes[0].en
     assert scores_in_gradebook(course)["garbage"][1:] == (14, 0, 0)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="per-submission control groups need root")
+def test_a_grading_run_closes_its_sandboxes_so_none_of_their_control_groups_outlives_it(tmp_path):
+    """Pool workers end without running ``atexit``: a sandbox closed only there was killed with its
+    worker, its control groups left behind and its CPU missing from the run's own accounting."""
+    from autograder import cgroups
+
+    def groups():
+        return {os.path.join(path, name) for path in set(cgroups.own_groups().values()) if os.path.isdir(path)
+                for name in os.listdir(path) if name.startswith(cgroups.PREFIX)}
+
+    course = new_course(tmp_path / "course")
+    submit(course, SimulatedLearner("ada", "reference"))
+    before = groups()
+    assert grade_class(course, A, jobs=2).grades[0].score == 14
+    assert groups() <= before, "a sandbox of the run was not closed: its control groups outlived it"
 
 
 def test_answers_are_read_from_cells_as_stored_in_any_notebook_version():
