@@ -8,7 +8,9 @@ through one real sandbox (:class:`~autograder.sandbox.ForkServer`, as ``nnmath g
 worker does) and prints the wall time per learner and the CPU time per learner: the trusted side
 (this process) plus the sandbox (the fork server and every submission it forked, counted once the
 server has exited). The CPU figure includes the sandbox's start-up spread over the learners, so it
-is an upper bound of the per-learner cost. Nothing is asserted (the issues ask for under 1 s).
+is an upper bound of the per-learner cost. The issues ask for under one second of CPU per learner:
+the exit status is 1 when an assignment costs that or more, or its reference submission loses points
+(the tests assert correctness only, never time).
 """
 from __future__ import annotations
 
@@ -61,17 +63,27 @@ def measure(assignment: str, students: int) -> tuple[float, float, float]:
     return wall / students, cpu / students, score
 
 
-def main() -> None:
+BUDGET_SECONDS = 1.0  # of CPU per learner, as the issues ask
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*")
     parser.add_argument("--students", type=int, default=10)
     options = parser.parse_args()
     chosen = options.assignments or [a for a in ASSIGNMENTS if (REPO / "source" / a).is_dir()]
     print(f"{'assignment':<16} {'wall ms/learner':>16} {'CPU ms/learner':>15}  score")
+    failed = []
     for assignment in chosen:
         wall, cpu, score = measure(assignment, options.students)
-        print(f"{assignment:<16} {wall * 1000:>16.0f} {cpu * 1000:>15.0f}  {score:.0%}")
+        over = cpu >= BUDGET_SECONDS or score < 1
+        print(f"{assignment:<16} {wall * 1000:>16.0f} {cpu * 1000:>15.0f}  {score:.0%}"
+              f"{'  <- over budget or not full marks' if over else ''}")
+        failed += [assignment] if over else []
+    print(f"{len(chosen) - len(failed)} of {len(chosen)} under {BUDGET_SECONDS:g} s of CPU per learner with full marks"
+          + (f"; not: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -22,7 +22,8 @@ scaled to each class size, and the table says so.
 The floor is the CPU that the learners' own code and the checks need: every correct or wrong
 learner's notebook program (setup and answer cells) and the source notebook's test cells, run
 in this process one after the other with no sandbox, no kernel and no gradebook (broken learners,
-whose cells kill their process, are left out of it; their mean is taken for them).
+whose cells kill their process, are left out of it; their mean is taken for them). Last, where a
+learner's CPU goes beyond the floor, part by part (``benchmarks/grading_parts.py``).
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(REPO))
 
 import grade_speed as speed  # noqa: E402
+import grading_parts  # noqa: E402
 
 
 @dataclass
@@ -226,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         floor = floor_cpu(course, members[: max(sizes)] if max(sizes) <= 100 else members[:100])
         print(f"{1000 * floor:.0f} ms CPU per learner", flush=True)
 
+        print("where a learner's CPU goes (benchmarks/grading_parts.py, one worker, in this process) ...", flush=True)
+        parts = grading_parts.measure(speed.copy_course(course, workdir / "parts"), members[:100], 100)
+
         cores = args.jobs or os.cpu_count() or 1
         print()
         print(f"{speed.ASSIGNMENT}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; nnmath grade"
@@ -250,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"floor: {1000 * floor:.0f} ms CPU per learner (learners' code + checks, no sandbox, no start-up); "
               f"{cores} cores give a wall-clock floor of {1000 * floor / cores:.0f} ms "
               f"per learner")
+        print()
+        print(grading_parts.report(parts))
         return 0
     finally:
         if not args.keep:

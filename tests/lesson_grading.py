@@ -5,9 +5,6 @@ would mean one function's grade depends on another. Graded through the sandbox, 
 """
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import nbformat
 
 from autograder.curriculum import ASSIGNMENTS
@@ -45,20 +42,11 @@ def assert_loses_exactly(grader, tmp_path, assignment: str, mistake: str, functi
         assert any(named in p for p in problems), (grade_id, problems)
 
 
-def cpu_ms_per_learner(assignment: str, students: int = 5) -> float:
-    """benchmarks/assignment_cost.py's CPU milliseconds per learner (start-up included); all graded fully."""
-    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "assignment_cost.py"), assignment,
-                             "--students", str(students)], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    row = next(line for line in result.stdout.splitlines() if line.startswith(assignment)).split()
-    assert row[-1] == "100%", row
-    return float(row[2])
-
-
 def lesson_tests(assignment: str, mistakes: dict):
     """The tests of a lesson's mistakes file, bound to module names by the caller:
-    ``grader, test_the_reference_earns_every_point, test_a_mistake_loses_exactly_its_own_points,
-    test_grading_a_learner_costs_under_a_second_of_cpu = lesson_tests(A, MISTAKES)``."""
+    ``grader, test_the_reference_earns_every_point, test_a_mistake_loses_exactly_its_own_points =
+    lesson_tests(A, MISTAKES)``. What grading a learner costs is measured, not asserted:
+    ``benchmarks/assignment_cost.py`` (exit status 1 at a second of CPU per learner or more)."""
     import pytest
 
     from notebook_tools import sandbox_grader
@@ -75,9 +63,4 @@ def lesson_tests(assignment: str, mistakes: dict):
     def test_a_mistake_loses_exactly_its_own_points(mistake, grader, tmp_path):
         assert_loses_exactly(grader, tmp_path, assignment, mistake, *mistakes[mistake])
 
-    def test_grading_a_learner_costs_under_a_second_of_cpu():
-        cpu_ms = cpu_ms_per_learner(assignment)
-        assert cpu_ms < 1000, f"{cpu_ms} ms of CPU per learner (start-up included)"
-
-    return (grader, test_the_reference_earns_every_point, test_a_mistake_loses_exactly_its_own_points,
-            test_grading_a_learner_costs_under_a_second_of_cpu)
+    return grader, test_the_reference_earns_every_point, test_a_mistake_loses_exactly_its_own_points

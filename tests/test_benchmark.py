@@ -94,3 +94,20 @@ def test_scaling_counts_the_cpu_of_the_whole_process_tree(tmp_path):
     run = scaling.measured([sys.executable, "-c", child], tmp_path, tmp_path / "log")
     assert run.returncode == 0
     assert run.cpu >= 0.28 and run.wall >= 0.28 and run.max_rss_mb > 1
+
+
+@pytest.mark.slow
+def test_the_parts_of_a_learners_grading_are_each_measured(tmp_path):
+    """grading_parts.py measures every part on a real sandbox: none is missing or zero, and its
+    call count is the calls that crossed (a 03 learner's checks make well over a hundred)."""
+    bench = load_benchmark()
+    load_scaling()
+    import grading_parts
+
+    members = bench.make_class(4, hang=False, wrong=0, broken=0)
+    course = bench.build_course(tmp_path, members)
+    parts = grading_parts.measure(course, members, 4)
+    assert set(parts) == {"floor", "child", "call_us", "calls", "trusted", "sandbox", "record", "notebook"}
+    assert all(value > 0 for value in parts.values()), parts
+    assert 100 < parts["calls"] < 400, parts
+    assert "1.5x the floor leaves" in grading_parts.report(parts)

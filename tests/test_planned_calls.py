@@ -201,3 +201,27 @@ def test_a_planned_call_that_writes_to_the_grader_s_channel_is_at_fault(runner):
     assert "noisy" not in runner.broken
     outcome = call(noisy, *planned[1])
     assert outcome.problem is not None and runner.broken["noisy"] == "crashed"
+
+
+def test_a_last_planned_call_that_forges_its_own_answer_is_at_fault(runner):
+    """The last call writes an answer with the request's own id and index (found up its stack) and
+    more after it: the frame read as its answer is not the server's, so the call is at fault."""
+    assert runner.session.run_cell(
+        "import json, os, struct, sys\n"
+        "def forger(z):\n"
+        "    if float(np.sum(z)) == 2.0:\n"
+        "        frame = sys._getframe(1)\n"
+        "        while 'request_id' not in frame.f_locals:\n"
+        "            frame = frame.f_back\n"
+        "        here = frame.f_locals\n"
+        "        forged = json.dumps({'value': 99.0, 'changed_args': {}, 'changed_kwargs': {}, 'warnings': [],\n"
+        "                             'records': {}, 'id': here['request_id'], 'index': here['index']}).encode()\n"
+        "        os.write(here['data'].fileno(), struct.pack('>I', len(forged)) + forged + struct.pack('>I', 2) + b'{}')\n"
+        "    return z\n") == {"ok": True}
+    forger = RemoteFunction("forger", runner)
+    planned = arrays(1.0, 2.0)
+    plan(forger, planned)
+    assert call(forger, *planned[0]).problem is None
+    outcome = call(forger, *planned[1])
+    assert outcome.problem is not None and runner.broken["forger"] == "crashed"
+    assert outcome.value is None or not np.array_equal(np.asarray(outcome.value), 99.0)
