@@ -79,7 +79,8 @@ def main() -> int:
         over = cpu >= BUDGET_SECONDS or score < 1
         print(f"{assignment:<16} {wall * 1000:>16.0f} {cpu * 1000:>15.0f}  {score:.0%}"
               f"{'  <- over budget or not full marks' if over else ''}")
-        failed += [assignment] if over else []
+        if over:
+            failed.append(assignment)
     print(f"{len(chosen) - len(failed)} of {len(chosen)} under {BUDGET_SECONDS:g} s of CPU per learner with full marks"
           + (f"; not: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0

@@ -21,15 +21,16 @@ from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-for path in (REPO, REPO / "tests"):
+for path in (REPO, REPO / "tests", REPO / "benchmarks"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
 import crossing_fixture as fixture  # noqa: E402
 from autograder import grading  # noqa: E402
 from autograder.remote import SubmissionRunner  # noqa: E402
-from autograder.sandbox import ForkServer, Limits, Session  # noqa: E402
+from autograder.sandbox import ForkServer, Limits  # noqa: E402
 from autograder.simulate import reference_answers  # noqa: E402
+from sandbox_counter import SandboxCounter  # noqa: E402
 
 MECHANISMS = {  # test cell -> what crosses
     "test_step": "plain data (arrays in, arrays out)",
@@ -43,30 +44,6 @@ MECHANISMS = {  # test cell -> what crosses
     "test_Value_order": "object programs (steps in, numbers back)",
     "test_train_mlp": "long call (training, raised deadline)",
 }
-
-
-class Counting:
-    """Counts the sandbox round trips a test cell makes (a check's planned calls, sent in one
-    request by ``Session.call_each``, are one)."""
-
-    calls = 0
-    COUNTED = ("call", "call_each", "perform")
-
-    def __init__(self):
-        self.originals = {name: getattr(Session, name) for name in self.COUNTED}
-
-    def __enter__(self):
-        def counted(original):
-            def method(session, *args, **kwargs):
-                Counting.calls += 1
-                return original(session, *args, **kwargs)
-            return method
-        for name, original in self.originals.items():
-            setattr(Session, name, counted(original))
-
-    def __exit__(self, *exc):
-        for name, original in self.originals.items():
-            setattr(Session, name, original)
 
 
 def grade_timed(course: Path, assignment: str, students: int, mechanism_of) -> tuple[dict, dict, float, float]:
@@ -87,12 +64,12 @@ def grade_timed(course: Path, assignment: str, students: int, mechanism_of) -> t
             runner.start()
             cell_seconds += time.monotonic() - began
             for grade_id, points, source in spec.tests:
-                before, began = Counting.calls, time.monotonic()
-                with Counting():
+                began = time.monotonic()
+                with SandboxCounter() as counter:
                     grade = grading.grade_test_cell(spec, f"s{learner}", grade_id, points, source, runner, namespace)
                 mechanism = mechanism_of(grade_id)
                 times[mechanism] += time.monotonic() - began
-                trips[mechanism] += Counting.calls - before
+                trips[mechanism] += counter.round_trips
                 if grade.score != points:
                     print(f"  warning: {grade_id} scored {grade.score}/{points}: {[p.en for p in grade.problems]}")
             runner.close()

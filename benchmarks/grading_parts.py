@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ for path in (REPO, REPO / "benchmarks"):
         sys.path.insert(0, str(path))
 
 import grade_speed as speed  # noqa: E402
+from sandbox_counter import SandboxCounter  # noqa: E402
 
 UID = 61990
 TRIVIAL_CALLS = 100
@@ -72,32 +72,6 @@ def sandboxed(course: Path, spec, work, repetitions: int) -> Cost:
     return Cost(1000 * trusted / repetitions, max(0.0, 1000 * sandbox / repetitions))
 
 
-class CallCounter:
-    """Counts the learner-function calls that cross into the sandbox (each of a planned batch counts)."""
-
-    def __init__(self):
-        from autograder.sandbox import Session
-
-        self.session_class, self.calls = Session, 0
-        self.originals = {name: getattr(Session, name) for name in ("call", "call_each", "perform")}
-
-    def __enter__(self):
-        counter = self
-
-        def counted(name, original):
-            def method(session, *args, **kwargs):
-                counter.calls += len(args[1]) if name == "call_each" else 1
-                return original(session, *args, **kwargs)
-            return method
-        for name, original in self.originals.items():
-            setattr(self.session_class, name, counted(name, original))
-        return self
-
-    def __exit__(self, *exc):
-        for name, original in self.originals.items():
-            setattr(self.session_class, name, original)
-
-
 def measure(course: Path, members: list, students: int) -> dict:
     """Each part's CPU per learner (ms) on ``course`` (a built grade_speed class), and calls per learner."""
     import nbformat
@@ -124,21 +98,24 @@ def measure(course: Path, members: list, students: int) -> dict:
             session.call("same", (z,), {})
         session.end()
 
-    grades = []
+    grades, calls = [], []
+    counter = SandboxCounter()
 
     def learner(server, i):
         student = chosen[i % len(chosen)]
         path = course / "submitted" / student / speed.ASSIGNMENT / spec.notebook_file
+        before = counter.calls
         grades.append(grading.grade_submission(server, spec, student, path, namespace))
+        calls.append(counter.calls - before)
 
     parts = {"floor": 1000 * grade_scaling.floor_cpu(course, members[:students])}
     child = sandboxed(course, spec, trivial_child, 100)
     with_calls = sandboxed(course, spec, trivial_calls, 20)
     parts["child"] = child.total
     parts["call_us"] = 1000 * (with_calls.total - child.total) / TRIVIAL_CALLS
-    with CallCounter() as counter:
+    with counter:
         whole = sandboxed(course, spec, learner, len(chosen))
-    parts["calls"] = counter.calls / (len(chosen) + 2)  # the two warm-ups were counted too
+    parts["calls"] = sum(calls[-len(chosen):]) / len(chosen)  # the measured learners, not the warm-ups
     parts["trusted"], parts["sandbox"] = whole.trusted, whole.sandbox
     graded = grades[-len(chosen):]
     gradebook = open_gradebook(course, speed.ASSIGNMENT)
@@ -191,7 +168,6 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="nnmath-parts-") as scratch:
         course = speed.build_course(Path(scratch), members)
         print(report(measure(course, members, args.students)))
-        shutil.rmtree(course, ignore_errors=True)
     return 0
 
 
