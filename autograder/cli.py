@@ -26,6 +26,14 @@ def _course_dir(value: str) -> Path:
     return path
 
 
+def _require_source(course_dir: Path, assignment: str) -> None:
+    """``assignment`` is one of the course's and has its folder in ``source/``, or a UserError says which not."""
+    if assignment not in ASSIGNMENTS:
+        raise UserError(f"no such assignment: {assignment} (known: {', '.join(ASSIGNMENTS)})")
+    if not (course_dir / "source" / assignment).is_dir():
+        raise UserError(f"source/{assignment} does not exist in {course_dir}")
+
+
 def cmd_release(args) -> int:
     from .build_release import ReleaseError, build_release, released_assignments
 
@@ -59,10 +67,7 @@ def cmd_check(args) -> int:
 
 def cmd_grade(args) -> int:
     course_dir = _course_dir(args.course_dir)
-    if args.assignment not in ASSIGNMENTS:
-        raise UserError(f"no such assignment: {args.assignment} (known: {', '.join(ASSIGNMENTS)})")
-    if not (course_dir / "source" / args.assignment).is_dir():
-        raise UserError(f"source/{args.assignment} does not exist in {course_dir}")
+    _require_source(course_dir, args.assignment)
     if not (args.no_service or args.jobs):
         served = _grade_by_service(course_dir, args)
         if served is not None:
@@ -200,10 +205,7 @@ def cmd_audit(args) -> int:
     from .audit_report import report_lines
 
     course_dir = _course_dir(args.course_dir)
-    if args.assignment not in ASSIGNMENTS:
-        raise UserError(f"no such assignment: {args.assignment} (known: {', '.join(ASSIGNMENTS)})")
-    if not (course_dir / "source" / args.assignment).is_dir():
-        raise UserError(f"source/{args.assignment} does not exist in {course_dir}")
+    _require_source(course_dir, args.assignment)
     if args.cases is not None and args.cases < 1:
         raise UserError("--cases must be at least 1")
     jobs = max(1, args.jobs or os.cpu_count() or 1)
@@ -218,6 +220,18 @@ def cmd_audit(args) -> int:
     else:
         print(f"record written to {write_record(course_dir, audit).relative_to(course_dir)} (commit it)")
     return 0
+
+
+def cmd_seeds(args) -> int:
+    from .seed_survey import default_jobs, report_lines, survey
+
+    course_dir = _course_dir(args.course_dir)
+    _require_source(course_dir, args.assignment)
+    if args.learners < 1:
+        raise UserError("--learners must be at least 1")
+    result = survey(course_dir, args.assignment, args.learners, jobs=args.jobs or default_jobs())
+    print("\n".join(report_lines(result)))
+    return 1 if result.failing else 0
 
 
 # --- nnmath report (issue 15) --------------------------------------------------------------------
@@ -297,6 +311,14 @@ def parser() -> argparse.ArgumentParser:
     audit.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
     audit.add_argument("--cases", type=int, help="random inputs per mutant for the equivalence test (default 60)")
     audit.set_defaults(run=cmd_audit)
+
+    seeds = sub.add_parser("seeds", help="grade the reference as many learners: does it earn every point on "
+                                         "whatever inputs a learner is given?")
+    seeds.add_argument("assignment", metavar="ASSIGNMENT")
+    seeds.add_argument("--learners", type=int, default=1000, help="learners' seeds to try (default 1000)")
+    seeds.add_argument("--course-dir", default=".", help="the course directory (default: here)")
+    seeds.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
+    seeds.set_defaults(run=cmd_seeds)
 
     report = sub.add_parser("report", help="write an HTML page about a graded class (plots, mistakes, late, missing)")
     report.add_argument("assignment", metavar="ASSIGNMENT")

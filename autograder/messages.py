@@ -416,8 +416,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{what}: the loss does not fall (first {first:.3g}, last {last:.3g}).",
         "{what}：损失没有下降（最初 {first:.3g}，最后 {last:.3g}）。"),
     "prop_accuracy": (
-        "{what}: accuracy on held-out data is {got:.1%}; at least {expected:.0%} is expected.",
-        "{what}：在留出数据上的准确率是 {got:.1%}；应至少为 {expected:.0%}。"),
+        "{what}: accuracy on held-out data is {got} ({right} of {total} right); at least {expected:.0%} is "
+        "expected.",
+        "{what}：在留出数据上的准确率是 {got}（{total} 个中对了 {right} 个）；应至少为 {expected:.0%}。"),
     # --- lesson02 (02_neurons): a network's weights judged by what it computes ---------------------
     "prop_two_layers": (
         "{what} has shapes {got}; expected `(W1, b1, W2, b2)` with `W1` `(H, {n_in})`, `b1` `(H,)`, "
